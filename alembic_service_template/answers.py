@@ -1,0 +1,157 @@
+"""Checks every answer before anything is written, and derives the values built from them.
+
+Each check returns the reason a value is unusable, or None; :func:`review` gathers them
+into one message per bad answer, naming the prompt, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .database_url import (
+    LEGACY_SCHEMES,
+    DatabaseUrl,
+    describe_problem,
+    normalise_scheme,
+    parse_database_url,
+)
+
+SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
+
+# Importable names the baked project already depends on, or that its layout uses.
+TAKEN_PACKAGE_NAMES = frozenset(
+    {"alembic", "sqlalchemy", "pydantic", "pydantic_settings", "psycopg", "pytest", "pytest_alembic", "tests"}
+)
+
+_SLUG = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+_LOWER_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+MAX_TEXT_LENGTH = 200
+
+
+def check_text(value: str) -> str | None:
+    if not value.strip():
+        return "must not be empty"
+    if not value.isprintable():
+        return "must be a single line of printable text"
+    if len(value) > MAX_TEXT_LENGTH:
+        return f"must be at most {MAX_TEXT_LENGTH} characters"
+    return None
+
+
+def check_project_slug(value: str) -> str | None:
+    if not _SLUG.fullmatch(value):
+        return "must be lowercase letters and digits, separated by single '-', '_' or '.' (e.g. my-service)"
+    return None
+
+
+def _check_identifier(value: str, example: str) -> str | None:
+    if not _LOWER_IDENTIFIER.fullmatch(value):
+        return f"must be a lowercase Python identifier: letters, digits and '_', not starting with a digit (e.g. {example})"
+    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        return "must not be a Python keyword"
+    return None
+
+
+def check_package_name(value: str) -> str | None:
+    problem = _check_identifier(value, "my_service")
+    if problem:
+        return problem
+    if value in sys.stdlib_module_names:
+        return "must not shadow a standard-library module"
+    if value in TAKEN_PACKAGE_NAMES:
+        return f"must not shadow a dependency or folder of the project ({', '.join(sorted(TAKEN_PACKAGE_NAMES))})"
+    return None
+
+
+def check_resource_name(value: str) -> str | None:
+    return _check_identifier(value, "item")
+
+
+def check_email(value: str) -> str | None:
+    if not _EMAIL.fullmatch(value):
+        return "must look like name@example.com"
+    return None
+
+
+def check_python_version(value: str) -> str | None:
+    if value not in SUPPORTED_PYTHON_VERSIONS:
+        return f"must be one of {', '.join(SUPPORTED_PYTHON_VERSIONS)}"
+    return None
+
+
+def check_database_url(value: str) -> str | None:
+    try:
+        url = parse_database_url(normalise_scheme(value))
+    except ValueError:
+        return "must be a SQLAlchemy URL such as sqlite:///service.db or postgresql+psycopg://user:password@localhost:5432/service"
+    return describe_problem(url)
+
+
+CHECKS: dict[str, Callable[[str], str | None]] = {
+    "project_name": check_text,
+    "project_slug": check_project_slug,
+    "package_name": check_package_name,
+    "description": check_text,
+    "author_name": check_text,
+    "author_email": check_email,
+    "python_version": check_python_version,
+    "database_url": check_database_url,
+    "resource_name": check_resource_name,
+}
+
+
+@dataclass
+class Review:
+    """What the pre-generation hook reports: errors stop the bake, notes do not."""
+
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def review(answers: Mapping[str, object]) -> Review:
+    result = Review()
+    for prompt, check in CHECKS.items():
+        value = answers.get(prompt)
+        if not isinstance(value, str):
+            result.errors.append(f"{prompt}: expected text, got {value!r}")
+            continue
+        problem = check(value)
+        if problem:
+            shown = redacted_database_url(value) if prompt == "database_url" else value
+            result.errors.append(f"{prompt}: {shown!r} {_as_clause(problem)}")
+    url = answers.get("database_url")
+    if isinstance(url, str) and not result.errors:
+        scheme = url.partition("://")[0]
+        if scheme in LEGACY_SCHEMES:
+            result.notes.append(f"database_url: '{scheme}://' is not a SQLAlchemy scheme; using '{LEGACY_SCHEMES[scheme]}://'")
+    return result
+
+
+def _as_clause(problem: str) -> str:
+    return problem if problem.startswith(("must", "is", "has")) else f"is not usable: {problem}"
+
+
+def redacted_database_url(value: str) -> str:
+    """``value`` with its password hidden, for messages and committed files."""
+    try:
+        url = parse_database_url(normalise_scheme(value))
+    except ValueError:
+        # Unparseable text may still hold a password: show only the scheme.
+        scheme, separator, _ = value.partition("://")
+        return f"{scheme}://..." if separator else "<unparseable>"
+    return url.render(password="***")
+
+
+def database_url(value: str) -> DatabaseUrl:
+    """The answer as the baked project will use it (legacy schemes normalised)."""
+    return parse_database_url(normalise_scheme(value))
+
+
+def class_name(resource_name: str) -> str:
+    """``order_line`` -> ``OrderLine``: the model class of a resource."""
+    return "".join(part[:1].upper() + part[1:] for part in resource_name.split("_"))

@@ -1,0 +1,152 @@
+"""Reading the ``database_url`` answer: which backend, which driver, what to install.
+
+SQLAlchemy's own parser (``sqlalchemy.engine.make_url``) is used when it is importable.
+Cookiecutter is often installed on its own (``pipx install cookiecutter``), so a
+standard-library parser following the same RFC 1738 grammar stands in for it there;
+the template's tests check that both agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+# Backends the template supports, each with the driver SQLAlchemy picks when the URL
+# names none, and the requirement that driver needs in pyproject.toml.
+DRIVER_REQUIREMENTS: dict[str, dict[str, str]] = {
+    "sqlite": {"pysqlite": ""},
+    "postgresql": {
+        "psycopg": "psycopg[binary] (>=3.2,<4.0)",
+        "psycopg2": "psycopg2-binary (>=2.9,<3.0)",
+        "pg8000": "pg8000 (>=1.31,<2.0)",
+    },
+    "mysql": {
+        "mysqldb": "mysqlclient (>=2.2,<3.0)",
+        "pymysql": "pymysql (>=1.1,<2.0)",
+    },
+}
+# SQLAlchemy 2.1's default driver per backend (the first key above is the same one).
+DEFAULT_DRIVERS = {backend: next(iter(drivers)) for backend, drivers in DRIVER_REQUIREMENTS.items()}
+
+# Schemes other tools write that SQLAlchemy no longer accepts.
+LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}
+
+_RFC_1738 = re.compile(
+    r"""
+    (?P<name>[\w+]+)://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
+    (?:/(?P<database>[^?]*))?
+    (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """The parts of a database URL, with the password decoded."""
+
+    drivername: str
+    username: str | None
+    password: str | None
+    host: str | None
+    port: int | None
+    database: str | None
+
+    @property
+    def backend(self) -> str:
+        return self.drivername.partition("+")[0]
+
+    @property
+    def driver(self) -> str:
+        return self.drivername.partition("+")[2] or DEFAULT_DRIVERS.get(self.backend, "")
+
+    def render(self, password: str | None = None) -> str:
+        """The URL as text, with ``password`` in place of the real one (none if None)."""
+        text = f"{self.drivername}://"
+        if self.username is not None:
+            text += quote(self.username, safe=" +")
+            if self.password is not None and password is not None:
+                text += ":" + quote(password, safe=" +")
+            text += "@"
+        if self.host is not None:
+            text += f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None:
+            text += f":{self.port}"
+        if self.database is not None:
+            text += "/" + quote(self.database, safe=" +/")
+        return text
+
+
+def parse_database_url(text: str) -> DatabaseUrl:
+    """Parse ``text`` as SQLAlchemy does; raise ValueError when it is not a URL."""
+    try:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+    except ImportError:
+        return _parse_with_stdlib(text)
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError) as error:
+        raise ValueError(str(error)) from None
+    return DatabaseUrl(url.drivername, url.username, url.password, url.host, url.port, url.database)
+
+
+def _parse_with_stdlib(text: str) -> DatabaseUrl:
+    match = _RFC_1738.match(text)
+    if match is None:
+        raise ValueError("Could not parse SQLAlchemy URL from given URL string")
+    parts = match.groupdict()
+    port = parts["port"]
+    if port:
+        try:
+            port_number = int(port)
+        except ValueError:
+            raise ValueError(f"invalid literal for int() with base 10: {port!r}") from None
+    return DatabaseUrl(
+        drivername=parts["name"],
+        username=_unquoted(parts["username"]),
+        password=_unquoted(parts["password"]),
+        host=parts["ipv4host"] or parts["ipv6host"],
+        port=port_number if port else None,
+        database=_unquoted(parts["database"]),
+    )
+
+
+def _unquoted(part: str | None) -> str | None:
+    return None if part is None else unquote(part)
+
+
+def normalise_scheme(text: str) -> str:
+    """``text`` with a legacy scheme (``postgres://``) replaced; otherwise unchanged."""
+    scheme, separator, rest = text.partition("://")
+    if separator and scheme in LEGACY_SCHEMES:
+        return f"{LEGACY_SCHEMES[scheme]}://{rest}"
+    return text
+
+
+def describe_problem(url: DatabaseUrl) -> str | None:
+    """Why the template cannot use ``url``, or None when it can."""
+    if url.backend not in DRIVER_REQUIREMENTS:
+        return f"backend {url.backend!r} is not supported; use one of: {', '.join(DRIVER_REQUIREMENTS)}"
+    drivers = DRIVER_REQUIREMENTS[url.backend]
+    if url.driver not in drivers:
+        return (
+            f"driver {url.driver!r} is not supported for {url.backend} (migrations run "
+            f"synchronously); use one of: {', '.join(drivers)}"
+        )
+    if url.host and "@" in url.host:
+        return "the password contains '@': percent-encode it as %40 (and ':' as %3A, '/' as %2F, '%' as %25)"
+    if not url.database or url.database == ":memory:":
+        what = "a file path, as in sqlite:///service.db" if url.backend == "sqlite" else "a database name"
+        return f"the URL names no database; give {what}"
+    if url.backend != "sqlite" and not url.host:
+        return "the URL names no host; give one, as in postgresql+psycopg://user:password@localhost:5432/service"
+    return None
+
+
+def driver_requirement(url: DatabaseUrl) -> str:
+    """The pyproject.toml requirement of the URL's driver ('' when Python ships it)."""
+    return DRIVER_REQUIREMENTS[url.backend][url.driver]

@@ -1,0 +1,93 @@
+"""Jinja filters that hand the templates and hooks values derived from the answers.
+
+Listed in ``cookiecutter.json`` under ``_extensions``. A filter never raises on a bad
+answer (rendering happens before validation): it returns '' and the pre-generation
+hook reports the answer instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+from . import answers as answer_checks
+from .database_url import driver_requirement, normalise_scheme
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+# Context entries that describe this machine or run, not the project.
+_NOT_ANSWERS = ("_output_dir", "_repo_dir", "_checkout")
+
+
+def _usable_url(value: str):
+    if answer_checks.check_database_url(value):
+        return None
+    return answer_checks.database_url(value)
+
+
+def database_backend(value: str) -> str:
+    url = _usable_url(value)
+    return url.backend if url else ""
+
+
+def database_driver_requirement(value: str) -> str:
+    url = _usable_url(value)
+    return driver_requirement(url) if url else ""
+
+
+def answer_review(cookiecutter: Mapping[str, object]) -> dict[str, list[str]]:
+    result = answer_checks.review(cookiecutter)
+    return {"errors": result.errors, "notes": result.notes}
+
+
+def bake_plan(cookiecutter: Mapping[str, object]) -> dict[str, object]:
+    """What the post-generation hook needs: names and the dialect, no URL."""
+    return {
+        "project_slug": cookiecutter["project_slug"],
+        "package_name": cookiecutter["package_name"],
+        "dialect": cookiecutter["__database_backend"],
+    }
+
+
+def answers_to_keep(cookiecutter: Mapping[str, object]) -> str:
+    """The answers as a replay file (``cookiecutter --replay-file``), without the password.
+
+    The password stays in .env alone; a replayed bake with ``--skip-if-file-exists``
+    keeps that .env.
+    """
+    kept = {
+        key: _without_password(value) if key == "database_url" else value
+        for key, value in cookiecutter.items()
+        if key not in _NOT_ANSWERS
+    }
+    return json.dumps({"cookiecutter": kept}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _without_password(value: str) -> str:
+    url = _usable_url(value)
+    return url.render(password=None) if url else answer_checks.redacted_database_url(value)
+
+
+def dotenv_quoted(value: str) -> str:
+    """``value`` single-quoted for .env: python-dotenv expands nothing inside ''."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class TemplateExtension(Extension):
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters.update(
+            answer_review=answer_review,
+            answers_to_keep=answers_to_keep,
+            bake_plan=bake_plan,
+            class_name=answer_checks.class_name,
+            database_backend=database_backend,
+            driver_requirement=database_driver_requirement,
+            dotenv_quoted=dotenv_quoted,
+            normalised_database_url=normalise_scheme,
+            redacted_database_url=answer_checks.redacted_database_url,
+        )
+        environment.globals["template_root"] = str(TEMPLATE_ROOT)

@@ -1,0 +1,93 @@
+"""After the files are written: the initial revision, then a summary and the next steps.
+
+Nothing here fails the bake for a recoverable reason: cookiecutter would leave a
+half-written project over the user's files (``-f``). When the revision cannot be made
+the project is kept and the one command that makes it is printed.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from . import initial_revision
+
+FALLBACK_COMMAND = (
+    "poetry install && poetry run alembic revision --autogenerate "
+    f"--rev-id {initial_revision.INITIAL_REVISION_ID} -m {initial_revision.INITIAL_MESSAGE}"
+)
+# Poetry must build the project's own environment, not reuse one that is active.
+_FOREIGN_ENVIRONMENT = ("VIRTUAL_ENV", "POETRY_ACTIVE", "PYTHONPATH")
+
+
+class RevisionNotMade(Exception):
+    pass
+
+
+def existing_revisions(versions_dir: Path) -> list[Path]:
+    return sorted(versions_dir.rglob("*.py"))
+
+
+def hook_python_has_alembic() -> bool:
+    """Whether this interpreter can render the revision itself (no install needed)."""
+    if importlib.util.find_spec("alembic") is None or importlib.util.find_spec("sqlalchemy") is None:
+        return False
+    return int(importlib.metadata.version("sqlalchemy").split(".")[0]) >= 2
+
+
+def make_in_process(project_dir: Path, plan: dict) -> Path:
+    try:
+        return initial_revision.write_initial_revision(project_dir, plan["package_name"], plan["dialect"])
+    except Exception as error:  # any failure leaves a usable project and a command to run
+        raise RevisionNotMade(f"{type(error).__name__}: {error}") from error
+
+
+def make_through_poetry(project_dir: Path, plan: dict, poetry: str) -> Path:
+    environment = {key: value for key, value in os.environ.items() if key not in _FOREIGN_ENVIRONMENT}
+    print("Installing the project with Poetry to create the initial revision...", flush=True)
+    commands = [
+        [poetry, "install", "--no-interaction", "--no-ansi"],
+        [poetry, "run", "python", initial_revision.__file__, str(project_dir), plan["package_name"], plan["dialect"]],
+    ]
+    for command in commands:
+        result = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True)
+        if result.returncode != 0:
+            last_lines = "\n".join((result.stderr or result.stdout).strip().splitlines()[-5:])
+            raise RevisionNotMade(f"'{' '.join(command[:3])}' failed:\n{last_lines}")
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def make_initial_revision(project_dir: Path, plan: dict) -> Path:
+    if hook_python_has_alembic():
+        return make_in_process(project_dir, plan)
+    poetry = shutil.which("poetry")
+    if poetry is None:
+        raise RevisionNotMade("Alembic is not importable here and Poetry is not on PATH.")
+    return make_through_poetry(project_dir, plan, poetry)
+
+
+def main(plan: dict) -> int:
+    project_dir = Path.cwd()
+    versions_dir = project_dir / "alembic" / "versions"
+    existing = existing_revisions(versions_dir)
+    if existing:
+        print(f"alembic/versions already holds {len(existing)} revision file(s); kept as they are.")
+    else:
+        try:
+            revision = make_initial_revision(project_dir, plan)
+        except RevisionNotMade as reason:
+            print(f"The initial revision was not created: {reason}")
+            print("The project is complete otherwise. With DATABASE_URL pointing at an empty database, run:")
+            print(f"  cd {project_dir} && {FALLBACK_COMMAND}")
+            return 0
+        print(f"Created the initial revision {revision.relative_to(project_dir)}.")
+    (versions_dir / ".gitkeep").unlink(missing_ok=True)
+    print(f"\n{plan['project_slug']} is ready. Next steps:")
+    print(f"  cd {project_dir}")
+    print("  poetry install")
+    print("  poetry run alembic upgrade head")
+    return 0

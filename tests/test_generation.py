@@ -1,0 +1,122 @@
+"""Baking: the tree, supported and unsupported answers, lint and compile of every bake."""
+
+import json
+import re
+import sys
+import tomllib
+
+import pytest
+
+from tests.helpers import revision_files, run
+
+EXPECTED_FILES = [
+    ".cookiecutter.json",
+    ".env",
+    ".env.example",
+    ".gitignore",
+    "README.md",
+    "alembic.ini",
+    "alembic/env.py",
+    "alembic/script.py.mako",
+    "alembic/versions/0001_initial.py",
+    "my_service/__init__.py",
+    "my_service/api/__init__.py",
+    "my_service/api/resources/__init__.py",
+    "my_service/api/resources/item/__init__.py",
+    "my_service/api/resources/item/models.py",
+    "my_service/database/__init__.py",
+    "my_service/database/base.py",
+    "my_service/database/discovery.py",
+    "my_service/database/migrations.py",
+    "my_service/database/session.py",
+    "my_service/settings.py",
+    "pyproject.toml",
+    "tests/conftest.py",
+    "tests/test_migrations.py",
+    "tests/test_models.py",
+]
+# Jinja left behind: an expression, a statement, or a cookiecutter variable.
+UNRENDERED = re.compile(r"{{|}}|{%|%}|cookiecutter\.")
+
+SUPPORTED = [
+    {},
+    {"project_name": "Billing API", "resource_name": "invoice_line"},
+    {"database_url": "postgresql+psycopg://app:secret@localhost:5432/app"},
+    {"database_url": "postgresql://app@db.internal/app", "python_version": "3.12"},
+    {"database_url": "postgresql+psycopg2://app@localhost/app", "python_version": "3.13"},
+    {"database_url": "postgresql+pg8000://app@localhost/app"},
+    {"database_url": "mysql+pymysql://app:secret@localhost:3306/app", "python_version": "3.14"},
+    {"database_url": "sqlite:////var/lib/service/data.db", "package_name": "core_service"},
+]
+
+
+def project_files(project):
+    return sorted(
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def test_default_bake_has_the_documented_tree(baked):
+    assert project_files(baked) == EXPECTED_FILES
+
+
+@pytest.mark.parametrize("answers", SUPPORTED, ids=lambda answers: "-".join(answers.values()) or "defaults")
+def test_supported_answers_bake_a_clean_project(bake, answers):
+    result = bake(**answers)
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+
+    for path in project.rglob("*"):
+        if path.is_file() and path.name != "script.py.mako":
+            assert not UNRENDERED.search(path.read_text()), f"unrendered Jinja in {path}"
+    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
+    tomllib.loads((project / "pyproject.toml").read_text())
+    json.loads((project / ".cookiecutter.json").read_text())
+    run([sys.executable, "-m", "compileall", "-q", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "check", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "."], cwd=project)
+
+
+@pytest.mark.parametrize(
+    ("url", "requirement"),
+    [
+        ("sqlite:///service.db", None),
+        ("postgresql+psycopg://app@localhost/app", "psycopg[binary]"),
+        ("postgresql://app@localhost/app", "psycopg[binary]"),
+        ("postgres://app@localhost/app", "psycopg[binary]"),
+        ("postgresql+psycopg2://app@localhost/app", "psycopg2-binary"),
+        ("mysql+pymysql://app@localhost/app", "pymysql"),
+        ("mysql://app@localhost/app", "mysqlclient"),
+    ],
+)
+def test_the_driver_the_url_needs_is_a_dependency(bake, url, requirement):
+    result = bake(database_url=url)
+    assert result.exit_code == 0, result.exception
+    dependencies = tomllib.loads((result.project_path / "pyproject.toml").read_text())["project"]["dependencies"]
+    drivers = [d for d in dependencies if not d.startswith(("alembic", "sqlalchemy", "pydantic-settings"))]
+    assert drivers == ([] if requirement is None else [next(d for d in drivers if d.startswith(requirement))])
+
+
+def test_initial_revision_is_rendered_for_postgresql_without_a_server(bake):
+    result = bake(database_url="postgresql+psycopg://app:secret@127.0.0.1:9/app")
+    assert result.exit_code == 0, result.exception
+    revision = (result.project_path / "alembic/versions/0001_initial.py").read_text()
+    assert "server_default=sa.text(\"now()\")" in revision
+    assert 'op.drop_enum_type("item_status")' in revision
+
+
+def test_legacy_postgres_scheme_is_normalised_with_a_note(bake, capfd):
+    result = bake(database_url="postgres://app@localhost/app")
+    assert result.exit_code == 0, result.exception
+    assert "postgresql+psycopg://" in capfd.readouterr().out
+    assert (result.project_path / ".env").read_text() == "DATABASE_URL='postgresql+psycopg://app@localhost/app'\n"
+
+
+def test_resource_name_shapes_the_example_model(bake):
+    result = bake(resource_name="invoice_line")
+    assert result.exit_code == 0, result.exception
+    models = result.project_path / "my_service/api/resources/invoice_line/models.py"
+    assert "class InvoiceLine(Base):" in models.read_text()
+    assert '"invoice_line"' in (result.project_path / "alembic/versions/0001_initial.py").read_text()

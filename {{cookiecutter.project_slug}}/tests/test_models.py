@@ -1,0 +1,25 @@
+"""The example model works on the schema the migrations build."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.api.resources.{{ cookiecutter.resource_name }}.models import (
+    {{ cookiecutter.__model_class }},
+    {{ cookiecutter.__model_class }}Status,
+)
+
+
+def test_{{ cookiecutter.resource_name }}_round_trip(alembic_runner, alembic_engine):
+    alembic_runner.migrate_up_to("heads")
+
+    with Session(alembic_engine) as session:
+        session.add({{ cookiecutter.__model_class }}(name="first", description="An example row"))
+        session.commit()
+
+    with Session(alembic_engine) as session:
+        stored = session.scalars(select({{ cookiecutter.__model_class }})).one()
+        assert stored.name == "first"
+        assert stored.status is {{ cookiecutter.__model_class }}Status.DRAFT
+        assert stored.created_at is not None
+
+    alembic_runner.migrate_down_to("base")

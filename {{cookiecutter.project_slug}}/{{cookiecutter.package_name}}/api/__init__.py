@@ -1,0 +1,1 @@
+"""The service's API, one package per resource under ``resources``."""

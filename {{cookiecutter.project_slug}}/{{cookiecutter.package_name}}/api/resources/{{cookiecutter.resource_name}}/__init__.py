@@ -1,0 +1,1 @@
+"""The {{ cookiecutter.resource_name }} resource."""

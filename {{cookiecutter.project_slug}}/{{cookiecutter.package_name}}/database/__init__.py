@@ -1,0 +1,1 @@
+"""Declarative base, sessions, and the glue Alembic uses to find every model."""
