@@ -36,7 +36,7 @@ EXPECTED_FILES = [
     "tests/test_models.py",
 ]
 # Jinja left behind: an expression, a statement, or a cookiecutter variable.
-UNRENDERED = re.compile(r"{{|}}|{%|%}|cookiecutter\.")
+UNRENDERED = re.compile(r"{{|}}|{%|%}|\bcookiecutter\.(?!json)")
 
 SUPPORTED = [
     {},
