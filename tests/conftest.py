@@ -1,3 +1,5 @@
+pytest_plugins = ["tests.postgres"]
+
 import pytest
 
 from tests.helpers import TEMPLATE_DIR

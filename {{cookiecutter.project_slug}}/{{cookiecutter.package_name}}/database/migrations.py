@@ -11,7 +11,6 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations, ops
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Enum, MetaData
-from sqlalchemy.dialects import postgresql
 
 
 @Operations.register_operation("drop_enum_type")
@@ -28,9 +27,11 @@ class DropEnumTypeOp(MigrateOperation):
 
 @Operations.implementation_for(DropEnumTypeOp)
 def _drop_enum_type(operations: Operations, operation: DropEnumTypeOp) -> None:
-    if operations.get_context().dialect.name == "postgresql":
-        enum_type = postgresql.ENUM(name=operation.type_name)
-        operations.execute(postgresql.DropEnumType(enum_type, if_exists=True))
+    dialect = operations.get_context().dialect
+    if dialect.name == "postgresql":
+        # SQLAlchemy's DropEnumType has no IF EXISTS; quote the name as the dialect does.
+        type_name = dialect.identifier_preparer.quote(operation.type_name)
+        operations.execute(f"DROP TYPE IF EXISTS {type_name}")
 
 
 @renderers.dispatch_for(DropEnumTypeOp)

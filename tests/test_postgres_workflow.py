@@ -1,0 +1,172 @@
+"""Migrations on a real PostgreSQL server, with the real Alembic CLI.
+
+The project is baked for a PostgreSQL URL where nothing listens (baking needs no server),
+then pointed at a fresh empty database through DATABASE_URL in the environment, which
+wins over the unusable URL in .env. The login role's password holds '@ : / % # ?', so
+the percent-encoded URL must reach the driver intact.
+"""
+
+import re
+import socket
+import sys
+
+import pytest
+
+from tests.helpers import add_resource, alembic, revision_files, run
+
+ORDER_MODELS = '''\
+import enum
+
+from sqlalchemy import Enum, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
+
+
+class OrderState(enum.StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+
+
+class Order(Base):
+    __tablename__ = "order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    state: Mapped[OrderState] = mapped_column(
+        Enum(
+            OrderState,
+            name="order_state",
+            values_callable=lambda states: [state.value for state in states],
+        ),
+        default=OrderState.OPEN,
+    )
+'''
+
+
+def unused_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def pg_project(bake):
+    """A project baked for PostgreSQL with no server behind its URL."""
+    url = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
+    result = bake(database_url=url)
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    assert (project / ".env").read_text() == f"DATABASE_URL='{url}'\n"
+    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
+    return project
+
+
+def current(project, env):
+    return alembic(project, "current", env=env).stdout.strip()
+
+
+def revision_id(revision_text: str) -> str:
+    return re.search(r'^revision: str = "([0-9a-f]+)"$', revision_text, re.MULTILINE).group(1)
+
+
+def test_initial_revision_round_trip(pg_project, postgres_server):
+    url = postgres_server.create_database("initial_round_trip")
+    env = {"DATABASE_URL": url}
+
+    alembic(pg_project, "upgrade", "head", env=env)
+    assert postgres_server.tables(url) == {"alembic_version", "item"}
+    assert postgres_server.enum_types(url) == {"item_status"}
+    assert current(pg_project, env) == "0001 (head)"
+
+    check = alembic(pg_project, "check", env=env)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+    # The enum trap: dropping the table alone would leave item_status behind, and the
+    # next upgrade would fail with 'type "item_status" already exists'.
+    alembic(pg_project, "downgrade", "base", env=env)
+    assert postgres_server.tables(url) == {"alembic_version"}
+    assert postgres_server.enum_types(url) == set()
+    assert current(pg_project, env) == ""
+
+    alembic(pg_project, "upgrade", "head", env=env)
+    assert postgres_server.tables(url) == {"alembic_version", "item"}
+    assert postgres_server.enum_types(url) == {"item_status"}
+    assert current(pg_project, env) == "0001 (head)"
+
+
+def test_offline_sql_is_postgresql(pg_project, postgres_server):
+    url = postgres_server.create_database("offline_sql")
+    env = {"DATABASE_URL": url}
+
+    upgrade = alembic(pg_project, "upgrade", "head", "--sql", env=env).stdout
+    assert "CREATE TYPE item_status AS ENUM ('draft', 'published', 'archived');" in upgrade
+    assert "CREATE TABLE item (" in upgrade
+    assert "created_at TIMESTAMP WITH TIME ZONE DEFAULT now()" in upgrade
+    assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in upgrade
+
+    downgrade = alembic(pg_project, "downgrade", "0001:base", "--sql", env=env).stdout
+    assert "DROP TABLE item;" in downgrade
+    assert "DROP TYPE IF EXISTS item_status;" in downgrade
+    # Offline mode writes SQL and never touches the database.
+    assert postgres_server.tables(url) == set()
+
+
+def test_new_resource_workflow(pg_project, postgres_server):
+    url = postgres_server.create_database("new_resource")
+    env = {"DATABASE_URL": url}
+    alembic(pg_project, "upgrade", "head", env=env)
+
+    add_resource(pg_project, "my_service", "order", ORDER_MODELS)
+    before = set(revision_files(pg_project))
+    alembic(pg_project, "revision", "--autogenerate", "-m", "add order", env=env)
+    new_files = set(revision_files(pg_project)) - before
+    assert len(new_files) == 1, new_files
+    (new_file,) = new_files
+    assert new_file.name.endswith("_add_order.py")
+    text = new_file.read_text()
+    assert re.search(r'op\.create_table\(\s*"order",', text), text
+    assert re.search(r'sa\.ForeignKeyConstraint\(\s*\["item_id"\],\s*\["item\.id"\]', text), text
+    assert re.search(r'sa\.Enum\(\s*"open",\s*"paid",\s*name="order_state"', text), text
+    assert 'op.drop_table("order")' in text
+    assert 'op.drop_enum_type("order_state")' in text
+    # item_status still belongs to item: this revision must not drop it.
+    assert "item_status" not in text
+    run([sys.executable, "-m", "ruff", "check", str(new_file)], cwd=pg_project)
+    new_id = revision_id(text)
+
+    alembic(pg_project, "upgrade", "head", env=env)
+    assert postgres_server.tables(url) == {"alembic_version", "item", "order"}
+    assert postgres_server.enum_types(url) == {"item_status", "order_state"}
+    assert current(pg_project, env) == f"{new_id} (head)"
+
+    history = alembic(pg_project, "history", env=env).stdout
+    assert f"0001 -> {new_id} (head), add order" in history
+    assert "<base> -> 0001, initial" in history
+
+    alembic(pg_project, "downgrade", "-1", env=env)
+    assert postgres_server.tables(url) == {"alembic_version", "item"}
+    assert postgres_server.enum_types(url) == {"item_status"}
+    assert current(pg_project, env) == "0001"
+
+    alembic(pg_project, "upgrade", "head", env=env)
+    assert postgres_server.enum_types(url) == {"item_status", "order_state"}
+    assert current(pg_project, env) == f"{new_id} (head)"
+    alembic(pg_project, "check", env=env)
+
+    nothing = alembic(pg_project, "revision", "--autogenerate", "-m", "nothing", env=env)
+    assert "no revision written" in nothing.stdout
+    assert set(revision_files(pg_project)) == before | {new_file}
+
+
+def test_baked_test_suite_passes_on_postgresql(pg_project, postgres_server):
+    url = postgres_server.create_database("baked_suite")
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        cwd=pg_project,
+        env={"TEST_DATABASE_URL": url},
+    )
+    assert re.search(r"\b5 passed\b", result.stdout), result.stdout
+    assert not re.search(r"skipped|xfail|error", result.stdout), result.stdout
+    # They ran here, not on the SQLite fallback: Alembic left its version table behind.
+    assert "alembic_version" in postgres_server.tables(url)
