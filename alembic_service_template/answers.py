@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .database_url import (
     LEGACY_SCHEMES,
+    UNENCODED_AT_IN_PASSWORD,
     DatabaseUrl,
     describe_problem,
     normalise_scheme,
@@ -24,7 +25,16 @@ SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 
 # Importable names the baked project already depends on, or that its layout uses.
 TAKEN_PACKAGE_NAMES = frozenset(
-    {"alembic", "sqlalchemy", "pydantic", "pydantic_settings", "psycopg", "pytest", "pytest_alembic", "tests"}
+    {
+        "alembic",
+        "sqlalchemy",
+        "pydantic",
+        "pydantic_settings",
+        "psycopg",
+        "pytest",
+        "pytest_alembic",
+        "tests",
+    }
 )
 
 _SLUG = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
@@ -45,13 +55,19 @@ def check_text(value: str) -> str | None:
 
 def check_project_slug(value: str) -> str | None:
     if not _SLUG.fullmatch(value):
-        return "must be lowercase letters and digits, separated by single '-', '_' or '.' (e.g. my-service)"
+        return (
+            "must be lowercase letters and digits, separated by single '-', '_' or '.'"
+            " (e.g. my-service)"
+        )
     return None
 
 
 def _check_identifier(value: str, example: str) -> str | None:
     if not _LOWER_IDENTIFIER.fullmatch(value):
-        return f"must be a lowercase Python identifier: letters, digits and '_', not starting with a digit (e.g. {example})"
+        return (
+            "must be a lowercase Python identifier: letters, digits and '_', not starting"
+            f" with a digit (e.g. {example})"
+        )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return "must not be a Python keyword"
     return None
@@ -64,7 +80,8 @@ def check_package_name(value: str) -> str | None:
     if value in sys.stdlib_module_names:
         return "must not shadow a standard-library module"
     if value in TAKEN_PACKAGE_NAMES:
-        return f"must not shadow a dependency or folder of the project ({', '.join(sorted(TAKEN_PACKAGE_NAMES))})"
+        taken = ", ".join(sorted(TAKEN_PACKAGE_NAMES))
+        return f"must not shadow a dependency or folder of the project ({taken})"
     return None
 
 
@@ -89,7 +106,23 @@ def check_database_url(value: str) -> str | None:
         url = parse_database_url(normalise_scheme(value))
     except ValueError:
         return "must be a SQLAlchemy URL such as sqlite:///service.db or postgresql+psycopg://user:password@localhost:5432/service"
+    if _unencoded_at_in_userinfo(value):
+        return UNENCODED_AT_IN_PASSWORD
     return describe_problem(url)
+
+
+def _unencoded_at_in_userinfo(value: str) -> bool:
+    """Whether a server URL holds a second '@': the first one is then the password's.
+
+    SQLAlchemy splits at the first '@', so ``user:p@ss/word@host/db`` would otherwise
+    read as host ``ss`` and database ``word@host/db``. SQLite paths may hold '@'.
+    """
+    scheme, separator, rest = value.partition("://")
+    return (
+        bool(separator)
+        and not scheme.startswith("sqlite")
+        and rest.partition("?")[0].count("@") > 1
+    )
 
 
 CHECKS: dict[str, Callable[[str], str | None]] = {
@@ -122,14 +155,28 @@ def review(answers: Mapping[str, object]) -> Review:
             continue
         problem = check(value)
         if problem:
-            shown = redacted_database_url(value) if prompt == "database_url" else value
+            shown = (
+                value
+                if prompt != "database_url" or not _may_hold_password(value)
+                else redacted_database_url(value)
+            )
             result.errors.append(f"{prompt}: {shown!r} {_as_clause(problem)}")
     url = answers.get("database_url")
     if isinstance(url, str) and not result.errors:
         scheme = url.partition("://")[0]
         if scheme in LEGACY_SCHEMES:
-            result.notes.append(f"database_url: '{scheme}://' is not a SQLAlchemy scheme; using '{LEGACY_SCHEMES[scheme]}://'")
+            result.notes.append(
+                f"database_url: '{scheme}://' is not a SQLAlchemy scheme; using '{LEGACY_SCHEMES[scheme]}://'"
+            )
     return result
+
+
+def _may_hold_password(value: str) -> bool:
+    try:
+        url = parse_database_url(normalise_scheme(value))
+    except ValueError:
+        return True
+    return url.password is not None or _unencoded_at_in_userinfo(value)
 
 
 def _as_clause(problem: str) -> str:
@@ -144,6 +191,17 @@ def redacted_database_url(value: str) -> str:
         # Unparseable text may still hold a password: show only the scheme.
         scheme, separator, _ = value.partition("://")
         return f"{scheme}://..." if separator else "<unparseable>"
+    if _unencoded_at_in_userinfo(value):
+        # Everything before the last '@' is user and password.
+        scheme, _, rest = normalise_scheme(value).partition("://")
+        userinfo, _, server = rest.partition("?")[0].rpartition("@")
+        username = userinfo.partition(":")[0]
+        shown_user = username if "@" not in username and ":" in userinfo else "***"
+        return (
+            f"{scheme}://{shown_user}:***@{server}"
+            if shown_user != "***"
+            else f"{scheme}://***@{server}"
+        )
     return url.render(password="***")
 
 

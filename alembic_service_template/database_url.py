@@ -29,6 +29,10 @@ DRIVER_REQUIREMENTS: dict[str, dict[str, str]] = {
 # SQLAlchemy 2.1's default driver per backend (the first key above is the same one).
 DEFAULT_DRIVERS = {backend: next(iter(drivers)) for backend, drivers in DRIVER_REQUIREMENTS.items()}
 
+UNENCODED_AT_IN_PASSWORD = (
+    "the password contains '@': percent-encode it as %40 (and ':' as %3A, '/' as %2F, '%' as %25)"
+)
+
 # Schemes other tools write that SQLAlchemy no longer accepts.
 LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}
 
@@ -40,7 +44,7 @@ _RFC_1738 = re.compile(
     (?:/(?P<database>[^?]*))?
     (?:\?(?P<query>.*))?
     """,
-    re.X,
+    re.VERBOSE,
 )
 
 
@@ -69,7 +73,7 @@ class DatabaseUrl:
         if self.username is not None:
             text += quote(self.username, safe=" +")
             if self.password is not None and password is not None:
-                text += ":" + quote(password, safe=" +")
+                text += ":" + quote(password, safe=" +*")
             text += "@"
         if self.host is not None:
             text += f"[{self.host}]" if ":" in self.host else self.host
@@ -100,17 +104,14 @@ def _parse_with_stdlib(text: str) -> DatabaseUrl:
         raise ValueError("Could not parse SQLAlchemy URL from given URL string")
     parts = match.groupdict()
     port = parts["port"]
-    if port:
-        try:
-            port_number = int(port)
-        except ValueError:
-            raise ValueError(f"invalid literal for int() with base 10: {port!r}") from None
+    # As SQLAlchemy does: 'host:' (an empty port) is an error, not "no port".
+    port_number = None if port is None else int(port)
     return DatabaseUrl(
         drivername=parts["name"],
         username=_unquoted(parts["username"]),
         password=_unquoted(parts["password"]),
         host=parts["ipv4host"] or parts["ipv6host"],
-        port=port_number if port else None,
+        port=port_number,
         database=_unquoted(parts["database"]),
     )
 
@@ -130,7 +131,8 @@ def normalise_scheme(text: str) -> str:
 def describe_problem(url: DatabaseUrl) -> str | None:
     """Why the template cannot use ``url``, or None when it can."""
     if url.backend not in DRIVER_REQUIREMENTS:
-        return f"backend {url.backend!r} is not supported; use one of: {', '.join(DRIVER_REQUIREMENTS)}"
+        backends = ", ".join(DRIVER_REQUIREMENTS)
+        return f"backend {url.backend!r} is not supported; use one of: {backends}"
     drivers = DRIVER_REQUIREMENTS[url.backend]
     if url.driver not in drivers:
         return (
@@ -138,9 +140,13 @@ def describe_problem(url: DatabaseUrl) -> str | None:
             f"synchronously); use one of: {', '.join(drivers)}"
         )
     if url.host and "@" in url.host:
-        return "the password contains '@': percent-encode it as %40 (and ':' as %3A, '/' as %2F, '%' as %25)"
+        return UNENCODED_AT_IN_PASSWORD
     if not url.database or url.database == ":memory:":
-        what = "a file path, as in sqlite:///service.db" if url.backend == "sqlite" else "a database name"
+        what = (
+            "a file path, as in sqlite:///service.db"
+            if url.backend == "sqlite"
+            else "a database name"
+        )
         return f"the URL names no database; give {what}"
     if url.backend != "sqlite" and not url.host:
         return "the URL names no host; give one, as in postgresql+psycopg://user:password@localhost:5432/service"

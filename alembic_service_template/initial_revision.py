@@ -10,7 +10,6 @@ project, Alembic and SQLAlchemy import: the hook's own, or the project's through
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import shutil
 import sys
 import tempfile
@@ -46,12 +45,13 @@ def write_initial_revision(project_dir: Path, package_name: str, dialect_name: s
 
     with tempfile.TemporaryDirectory(prefix="initial-revision-") as script_dir:
         shutil.copyfile(RENDERING_ENV, Path(script_dir, "env.py"))
-        shutil.copyfile(project_dir / "alembic" / "script.py.mako", Path(script_dir, "script.py.mako"))
+        shutil.copyfile(
+            project_dir / "alembic" / "script.py.mako", Path(script_dir, "script.py.mako")
+        )
         # The project's own alembic.ini, so its post-write hooks format this revision
         # as they will format every later one.
         config = Config(str(project_dir / "alembic.ini"))
-        if importlib.util.find_spec("ruff") is None:
-            config.set_section_option("post_write_hooks", "hooks", "")
+        _run_ruff_hooks_directly(config)
         config.set_main_option("script_location", script_dir)
         config.set_main_option("version_locations", str(project_dir / "alembic" / "versions"))
         config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
@@ -61,8 +61,33 @@ def write_initial_revision(project_dir: Path, package_name: str, dialect_name: s
             target_metadata=metadata,
             process_revision_directives=use_planned_ops,
         )
-        script = command.revision(config, message=INITIAL_MESSAGE, rev_id=INITIAL_REVISION_ID, sql=True)
+        script = command.revision(
+            config, message=INITIAL_MESSAGE, rev_id=INITIAL_REVISION_ID, sql=True
+        )
     return Path(script.path)
+
+
+def _run_ruff_hooks_directly(config) -> None:
+    """Run the project's ``module = ruff`` post-write hooks as the ruff binary itself.
+
+    ``type = module`` starts ``python -m ruff``, a whole interpreter that only looks up
+    the binary and execs it: one extra process start per hook, on every bake. The
+    options, and so the formatting, stay exactly those of the project's alembic.ini.
+    Without ruff here the hooks are dropped (the revision is valid, just unformatted).
+    """
+    try:
+        from ruff import find_ruff_bin
+
+        ruff = find_ruff_bin()
+    except (ImportError, FileNotFoundError):
+        config.set_section_option("post_write_hooks", "hooks", "")
+        return
+    section = "post_write_hooks"
+    for name in (config.get_section_option(section, "hooks") or "").replace(",", " ").split():
+        runs_ruff_module = config.get_section_option(section, f"{name}.module") == "ruff"
+        if runs_ruff_module and config.get_section_option(section, f"{name}.type") == "module":
+            config.set_section_option(section, f"{name}.type", "exec")
+            config.set_section_option(section, f"{name}.executable", ruff)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ hook reports the answer instead.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -76,9 +77,42 @@ def dotenv_quoted(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+class _HookFailureWithoutTraceback(logging.Filter):
+    """Drops cookiecutter's own traceback from a failed hook's log line on the terminal.
+
+    The hook has already printed why it failed (one ``error:`` line per bad answer);
+    the traceback only shows cookiecutter's internals. Verbose runs (``-v``) and the
+    ``--debug-file`` log keep it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and type(record.exc_info[1]).__name__ == "FailedHookException":
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _shorten_hook_failures() -> None:
+    # The cookiecutter CLI gives its logger one stream handler, at INFO unless verbose.
+    for handler in logging.getLogger("cookiecutter").handlers:
+        if (
+            type(handler) is logging.StreamHandler
+            and handler.level > logging.DEBUG
+            and not any(isinstance(f, _HookFailureWithoutTraceback) for f in handler.filters)
+        ):
+            handler.addFilter(_HookFailureWithoutTraceback())
+
+
 class TemplateExtension(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
+        # tojson writes TOML strings too: TOML has no surrogate-pair escapes, so
+        # characters outside ASCII are written as themselves.
+        environment.policies["json.dumps_kwargs"] = {
+            "sort_keys": True,
+            "ensure_ascii": False,
+        }
+        _shorten_hook_failures()
         environment.filters.update(
             answer_review=answer_review,
             answers_to_keep=answers_to_keep,

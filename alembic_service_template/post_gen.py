@@ -34,27 +34,44 @@ def existing_revisions(versions_dir: Path) -> list[Path]:
 
 def hook_python_has_alembic() -> bool:
     """Whether this interpreter can render the revision itself (no install needed)."""
-    if importlib.util.find_spec("alembic") is None or importlib.util.find_spec("sqlalchemy") is None:
+    if (
+        importlib.util.find_spec("alembic") is None
+        or importlib.util.find_spec("sqlalchemy") is None
+    ):
         return False
     return int(importlib.metadata.version("sqlalchemy").split(".")[0]) >= 2
 
 
 def make_in_process(project_dir: Path, plan: dict) -> Path:
     try:
-        return initial_revision.write_initial_revision(project_dir, plan["package_name"], plan["dialect"])
+        return initial_revision.write_initial_revision(
+            project_dir, plan["package_name"], plan["dialect"]
+        )
     except Exception as error:  # any failure leaves a usable project and a command to run
         raise RevisionNotMade(f"{type(error).__name__}: {error}") from error
 
 
 def make_through_poetry(project_dir: Path, plan: dict, poetry: str) -> Path:
-    environment = {key: value for key, value in os.environ.items() if key not in _FOREIGN_ENVIRONMENT}
+    environment = {
+        key: value for key, value in os.environ.items() if key not in _FOREIGN_ENVIRONMENT
+    }
     print("Installing the project with Poetry to create the initial revision...", flush=True)
     commands = [
         [poetry, "install", "--no-interaction", "--no-ansi"],
-        [poetry, "run", "python", initial_revision.__file__, str(project_dir), plan["package_name"], plan["dialect"]],
+        [
+            poetry,
+            "run",
+            "python",
+            initial_revision.__file__,
+            str(project_dir),
+            plan["package_name"],
+            plan["dialect"],
+        ],
     ]
     for command in commands:
-        result = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True)
+        result = subprocess.run(
+            command, cwd=project_dir, env=environment, capture_output=True, text=True
+        )
         if result.returncode != 0:
             last_lines = "\n".join((result.stderr or result.stdout).strip().splitlines()[-5:])
             raise RevisionNotMade(f"'{' '.join(command[:3])}' failed:\n{last_lines}")
@@ -81,7 +98,7 @@ def main(plan: dict) -> int:
             revision = make_initial_revision(project_dir, plan)
         except RevisionNotMade as reason:
             print(f"The initial revision was not created: {reason}")
-            print("The project is complete otherwise. With DATABASE_URL pointing at an empty database, run:")
+            print("The project is complete otherwise. With DATABASE_URL at an empty database, run:")
             print(f"  cd {project_dir} && {FALLBACK_COMMAND}")
             return 0
         print(f"Created the initial revision {revision.relative_to(project_dir)}.")

@@ -1,8 +1,8 @@
-pytest_plugins = ["tests.postgres"]
-
 import pytest
 
 from tests.helpers import TEMPLATE_DIR
+
+pytest_plugins = ["tests.postgres"]
 
 
 @pytest.fixture

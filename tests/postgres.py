@@ -72,17 +72,24 @@ def find_bin_dir() -> Path | None:
         for candidate in (Path(on_path).resolve().parent, Path(on_path).parent):
             if _has_server_programs(candidate):
                 return candidate
-    installed = [path for path in Path("/usr/lib/postgresql").glob("*/bin") if _has_server_programs(path)]
+    installed = [
+        path for path in Path("/usr/lib/postgresql").glob("*/bin") if _has_server_programs(path)
+    ]
     return max(installed, key=_version_key) if installed else None
 
 
 def _install_with_apt() -> None:
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update"], ["apt-get", "install", "-y", "postgresql"]):
-        result = subprocess.run(command, check=False, env=environment, capture_output=True, text=True)
+        result = subprocess.run(
+            command, check=False, env=environment, capture_output=True, text=True
+        )
         if result.returncode != 0:
             output = (result.stderr or result.stdout).strip().splitlines()[-10:]
-            pytest.fail(f"Installing PostgreSQL failed: {' '.join(command)}\n" + "\n".join(output), pytrace=False)
+            pytest.fail(
+                f"Installing PostgreSQL failed: {' '.join(command)}\n" + "\n".join(output),
+                pytrace=False,
+            )
 
 
 def require_bin_dir() -> Path:
@@ -112,12 +119,21 @@ def server_user() -> str | None:
             return name
         except KeyError:
             pass
-    command = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "pytest-postgres"]
+    command = [
+        "useradd",
+        "--system",
+        "--no-create-home",
+        "--shell",
+        "/usr/sbin/nologin",
+        "pytest-postgres",
+    ]
     result = subprocess.run(command, check=False, capture_output=True, text=True)
     try:  # another xdist worker may have created it at the same moment
         pwd.getpwnam("pytest-postgres")
     except KeyError:
-        pytest.fail(f"Could not create a user to run PostgreSQL as: {result.stderr.strip()}", pytrace=False)
+        pytest.fail(
+            f"Could not create a user to run PostgreSQL as: {result.stderr.strip()}", pytrace=False
+        )
     return "pytest-postgres"
 
 
@@ -236,7 +252,16 @@ class PostgresServer:
     def stop(self) -> None:
         # Also after a start that failed half-way: a postmaster may be up all the same.
         if self.running or (self.data_dir / "postmaster.pid").exists():
-            self._run("pg_ctl", "stop", "--pgdata", str(self.data_dir), "--mode", "fast", "--wait", check=False)
+            self._run(
+                "pg_ctl",
+                "stop",
+                "--pgdata",
+                str(self.data_dir),
+                "--mode",
+                "fast",
+                "--wait",
+                check=False,
+            )
             self.running = False
 
     # --- what the tests use --------------------------------------------------------
@@ -244,15 +269,19 @@ class PostgresServer:
     def admin_connection(self, dbname: str = "postgres") -> psycopg.Connection:
         """The superuser over the unix socket (trusted), in autocommit mode."""
         return psycopg.connect(
-            host=str(self.socket_dir), port=self.port, user=SUPERUSER, dbname=dbname, autocommit=True
+            host=str(self.socket_dir),
+            port=self.port,
+            user=SUPERUSER,
+            dbname=dbname,
+            autocommit=True,
         )
 
     def create_role(self) -> None:
         with self.admin_connection() as connection:
             connection.execute(
-                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
-                    sql.Identifier(self.role), sql.Literal(self.password)
-                )
+                sql.SQL(
+                    "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+                ).format(sql.Identifier(self.role), sql.Literal(self.password))
             )
 
     def url(self, name: str) -> str:
@@ -316,4 +345,3 @@ def postgres_server() -> Iterator[PostgresServer]:
     finally:
         server.stop()
         shutil.rmtree(base_dir, ignore_errors=True)
-

@@ -62,7 +62,9 @@ def test_default_bake_has_the_documented_tree(baked):
     assert project_files(baked) == EXPECTED_FILES
 
 
-@pytest.mark.parametrize("answers", SUPPORTED, ids=lambda answers: "-".join(answers.values()) or "defaults")
+@pytest.mark.parametrize(
+    "answers", SUPPORTED, ids=lambda answers: "-".join(answers.values()) or "defaults"
+)
 def test_supported_answers_bake_a_clean_project(bake, answers):
     result = bake(**answers)
     assert result.exit_code == 0, result.exception
@@ -94,16 +96,23 @@ def test_supported_answers_bake_a_clean_project(bake, answers):
 def test_the_driver_the_url_needs_is_a_dependency(bake, url, requirement):
     result = bake(database_url=url)
     assert result.exit_code == 0, result.exception
-    dependencies = tomllib.loads((result.project_path / "pyproject.toml").read_text())["project"]["dependencies"]
-    drivers = [d for d in dependencies if not d.startswith(("alembic", "sqlalchemy", "pydantic-settings"))]
-    assert drivers == ([] if requirement is None else [next(d for d in drivers if d.startswith(requirement))])
+    dependencies = tomllib.loads((result.project_path / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    drivers = [
+        d for d in dependencies if not d.startswith(("alembic", "sqlalchemy", "pydantic-settings"))
+    ]
+    assert drivers == (
+        [] if requirement is None else [next(d for d in drivers if d.startswith(requirement))]
+    )
 
 
 def test_initial_revision_is_rendered_for_postgresql_without_a_server(bake):
     result = bake(database_url="postgresql+psycopg://app:secret@127.0.0.1:9/app")
     assert result.exit_code == 0, result.exception
     revision = (result.project_path / "alembic/versions/0001_initial.py").read_text()
-    assert "server_default=sa.text(\"now()\")" in revision
+    # Rendered by PostgreSQL's rules: SQLite's would read "(CURRENT_TIMESTAMP)".
+    assert 'server_default=sa.text("CURRENT_TIMESTAMP")' in revision
     assert 'op.drop_enum_type("item_status")' in revision
 
 
@@ -111,7 +120,9 @@ def test_legacy_postgres_scheme_is_normalised_with_a_note(bake, capfd):
     result = bake(database_url="postgres://app@localhost/app")
     assert result.exit_code == 0, result.exception
     assert "postgresql+psycopg://" in capfd.readouterr().out
-    assert (result.project_path / ".env").read_text() == "DATABASE_URL='postgresql+psycopg://app@localhost/app'\n"
+    assert (
+        result.project_path / ".env"
+    ).read_text() == "DATABASE_URL='postgresql+psycopg://app@localhost/app'\n"
 
 
 def test_resource_name_shapes_the_example_model(bake):
@@ -119,4 +130,6 @@ def test_resource_name_shapes_the_example_model(bake):
     assert result.exit_code == 0, result.exception
     models = result.project_path / "my_service/api/resources/invoice_line/models.py"
     assert "class InvoiceLine(Base):" in models.read_text()
-    assert '"invoice_line"' in (result.project_path / "alembic/versions/0001_initial.py").read_text()
+    assert (
+        '"invoice_line"' in (result.project_path / "alembic/versions/0001_initial.py").read_text()
+    )

@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers import add_resource, alembic, revision_files, run
 
-ORDER_MODELS = '''\
+ORDER_MODELS = """\
 import enum
 
 from sqlalchemy import Enum, ForeignKey
@@ -41,7 +41,7 @@ class Order(Base):
         ),
         default=OrderState.OPEN,
     )
-'''
+"""
 
 
 def unused_port() -> int:
@@ -102,7 +102,7 @@ def test_offline_sql_is_postgresql(pg_project, postgres_server):
     upgrade = alembic(pg_project, "upgrade", "head", "--sql", env=env).stdout
     assert "CREATE TYPE item_status AS ENUM ('draft', 'published', 'archived');" in upgrade
     assert "CREATE TABLE item (" in upgrade
-    assert "created_at TIMESTAMP WITH TIME ZONE DEFAULT now()" in upgrade
+    assert "created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP" in upgrade
     assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in upgrade
 
     downgrade = alembic(pg_project, "downgrade", "0001:base", "--sql", env=env).stdout

@@ -4,7 +4,7 @@ import sys
 
 from tests.helpers import add_resource, alembic, revision_files, run
 
-ORDER_MODELS = '''\
+ORDER_MODELS = """\
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +17,7 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     reference: Mapped[str] = mapped_column(String(40), index=True)
-'''
+"""
 
 
 def test_workflow_from_the_readme(baked):

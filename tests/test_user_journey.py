@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import BIN_DIR, TEMPLATE_DIR, add_resource, revision_files, run
 
-SHIPMENT_MODELS = '''\
+SHIPMENT_MODELS = """\
 import enum
 
 from sqlalchemy import Enum, ForeignKey
@@ -29,7 +29,7 @@ class Shipment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     carrier: Mapped[Carrier] = mapped_column(Enum(Carrier, name="carrier"))
-'''
+"""
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +37,10 @@ def standalone_cookiecutter(tmp_path_factory):
     """A virtualenv holding cookiecutter alone, as ``pipx install cookiecutter`` gives."""
     venv = tmp_path_factory.mktemp("cookiecutter-alone") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "cookiecutter==2.7.1"], cwd=venv)
+    run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "cookiecutter==2.7.1"],
+        cwd=venv,
+    )
     for module in ("alembic", "sqlalchemy"):
         probe = run([str(venv / "bin" / "python"), "-c", f"import {module}"], cwd=venv, check=False)
         assert probe.returncode != 0, f"{module} must not be importable next to cookiecutter"
@@ -59,7 +62,14 @@ def test_bake_install_and_migrate_through_poetry(standalone_cookiecutter, databa
     # Only the standalone cookiecutter and Poetry (installed next to the test interpreter).
     path = os.pathsep.join([str(standalone_cookiecutter.parent), str(BIN_DIR), "/usr/bin", "/bin"])
     baked = run(
-        [str(standalone_cookiecutter), "--no-input", str(TEMPLATE_DIR), "-o", str(tmp_path), f"database_url={bake_url}"],
+        [
+            str(standalone_cookiecutter),
+            "--no-input",
+            str(TEMPLATE_DIR),
+            "-o",
+            str(tmp_path),
+            f"database_url={bake_url}",
+        ],
         cwd=tmp_path,
         env={"PATH": path},
     )

@@ -29,4 +29,6 @@ class {{ cookiecutter.__model_class }}(Base):
         ),
         default={{ cookiecutter.__model_class }}Status.DRAFT,
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.current_timestamp()
+    )

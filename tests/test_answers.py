@@ -1,0 +1,383 @@
+"""The answer checks and the database URL reader, as pure functions."""
+
+import json
+import string
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from alembic_service_template import answers
+from alembic_service_template.database_url import (
+    DatabaseUrl,
+    _parse_with_stdlib,
+    normalise_scheme,
+    parse_database_url,
+)
+from tests.helpers import TEMPLATE_DIR
+
+GOOD_ANSWERS = {
+    "project_name": "My Service",
+    "project_slug": "my-service",
+    "package_name": "my_service",
+    "description": "A service.",
+    "author_name": "Ada Lovelace",
+    "author_email": "ada@example.com",
+    "python_version": "3.11",
+    "database_url": "sqlite:///my_service.db",
+    "resource_name": "item",
+}
+
+
+@pytest.mark.parametrize(
+    "value", ["my_service", "core", "service2", "_private", "a_b_c", "billing_api"]
+)
+def test_package_name_accepts_lowercase_identifiers(value):
+    assert answers.check_package_name(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("class", "keyword"),
+        ("import", "keyword"),
+        ("match", "keyword"),
+        ("case", "keyword"),
+        ("json", "standard-library"),
+        ("os", "standard-library"),
+        ("logging", "standard-library"),
+        ("alembic", "dependency"),
+        ("sqlalchemy", "dependency"),
+        ("pydantic_settings", "dependency"),
+        ("tests", "dependency"),
+        ("my-pkg", "identifier"),
+        ("1abc", "identifier"),
+        ("MyPkg", "identifier"),
+        ("my pkg", "identifier"),
+        ("", "identifier"),
+        ("é", "identifier"),
+    ],
+)
+def test_package_name_rejects(value, reason):
+    problem = answers.check_package_name(value)
+    assert problem is not None
+    assert reason in problem
+
+
+@pytest.mark.parametrize(
+    "value", ["my-service", "my_service", "my.service", "a", "svc2", "a-b_c.d"]
+)
+def test_project_slug_accepts(value):
+    assert answers.check_project_slug(value) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a/b",
+        "..",
+        ".",
+        "a b",
+        "",
+        "-a",
+        "a-",
+        "a--b",
+        "A",
+        "../x",
+        "a\\b",
+        "~x",
+        "a\nb",
+    ],
+)
+def test_project_slug_rejects(value):
+    assert answers.check_project_slug(value) is not None
+
+
+@pytest.mark.parametrize("value", ["item", "order_line", "_x", "thing2"])
+def test_resource_name_accepts(value):
+    assert answers.check_resource_name(value) is None
+
+
+@pytest.mark.parametrize("value", ["Item", "order-line", "2x", "class", "match", "", "a b"])
+def test_resource_name_rejects(value):
+    assert answers.check_resource_name(value) is not None
+
+
+@pytest.mark.parametrize("value", ["you@example.com", "a.b+c@mail.example.org", "x@y.io"])
+def test_email_accepts(value):
+    assert answers.check_email(value) is None
+
+
+@pytest.mark.parametrize(
+    "value", ["", "you", "you@", "@example.com", "you@example", "a b@c.d", "a@b@c.d"]
+)
+def test_email_rejects(value):
+    assert answers.check_email(value) is not None
+
+
+@pytest.mark.parametrize("value", answers.SUPPORTED_PYTHON_VERSIONS)
+def test_python_version_accepts_supported(value):
+    assert answers.check_python_version(value) is None
+
+
+@pytest.mark.parametrize("value", ["3.8", "3.10", "3", "3.11.1", "", "4.0"])
+def test_python_version_rejects(value):
+    assert answers.check_python_version(value) is not None
+
+
+def test_supported_python_versions_are_the_prompt_choices():
+    choices = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["python_version"]
+    assert tuple(choices) == answers.SUPPORTED_PYTHON_VERSIONS
+
+
+@pytest.mark.parametrize(
+    "value", ["My Service", "Ünïcødé ✓", "a \"quoted\" 'name' \\ {x}", "x" * 200]
+)
+def test_text_accepts(value):
+    assert answers.check_text(value) is None
+
+
+@pytest.mark.parametrize("value", ["", "   ", "two\nlines", "tab\there", "nul\x00", "x" * 201])
+def test_text_rejects(value):
+    assert answers.check_text(value) is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "sqlite:///service.db",
+        "sqlite:////var/lib/service/data.db",
+        "postgresql://app@localhost/app",
+        "postgresql+psycopg://app:secret@localhost:5432/app",
+        "postgresql+psycopg2://app@db.internal/app",
+        "postgresql+pg8000://app@127.0.0.1:5433/app",
+        "postgresql+psycopg://app:p%40ss%3Aw%2Frd%25@localhost/app",
+        "postgresql+psycopg://app@[::1]:5432/app",
+        "mysql://app@localhost/app",
+        "mysql+pymysql://app:secret@localhost:3306/app",
+        "postgres://app@localhost/app",
+    ],
+)
+def test_database_url_accepts(value):
+    assert answers.check_database_url(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("oracle://app@localhost/app", "backend 'oracle' is not supported"),
+        ("mssql+pyodbc://app@localhost/app", "not supported"),
+        ("postgresql+asyncpg://app@localhost/app", "driver 'asyncpg' is not supported"),
+        ("sqlite+aiosqlite:///x.db", "driver 'aiosqlite' is not supported"),
+        ("postgresql+psycopg://app:p@ss@localhost/app", "percent-encode"),
+        ("postgresql+psycopg://app:p@ss/word@localhost/app", "percent-encode"),
+        ("mysql+pymysql://app:p@ss@localhost:3306/app", "percent-encode"),
+        ("postgresql+psycopg://app@localhost", "names no database"),
+        ("postgresql+psycopg://app@localhost/", "names no database"),
+        ("sqlite://", "names no database"),
+        ("sqlite:///:memory:", "names no database"),
+        ("postgresql+psycopg:///app", "names no host"),
+        ("garbage text", "SQLAlchemy URL"),
+        ("", "SQLAlchemy URL"),
+        ("postgresql+psycopg://app@localhost:port/app", "SQLAlchemy URL"),
+    ],
+)
+def test_database_url_rejects(value, reason):
+    problem = answers.check_database_url(value)
+    assert problem is not None
+    assert reason in problem
+
+
+def test_postgres_scheme_is_normalised_with_a_note():
+    assert (
+        normalise_scheme("postgres://app@localhost/app") == "postgresql+psycopg://app@localhost/app"
+    )
+    assert normalise_scheme("postgresql://app@localhost/app") == "postgresql://app@localhost/app"
+    result = answers.review({**GOOD_ANSWERS, "database_url": "postgres://app:secret@localhost/app"})
+    assert result.errors == []
+    assert len(result.notes) == 1
+    assert "postgres://" in result.notes[0] and "postgresql+psycopg://" in result.notes[0]
+    assert "secret" not in result.notes[0]
+    assert answers.database_url("postgres://app@localhost/app").drivername == "postgresql+psycopg"
+
+
+def test_good_answers_pass_review():
+    result = answers.review(GOOD_ANSWERS)
+    assert result.errors == [] and result.notes == []
+
+
+BAD_ANSWERS = [
+    ("project_name", "", "must not be empty"),
+    ("project_slug", "a/b", "lowercase letters and digits"),
+    ("project_slug", "..", "lowercase letters and digits"),
+    ("package_name", "match", "keyword"),
+    ("package_name", "json", "standard-library"),
+    ("package_name", "alembic", "alembic"),
+    ("package_name", "my-pkg", "identifier"),
+    ("author_email", "nobody", "name@example.com"),
+    ("python_version", "3.8", "3.11, 3.12, 3.13, 3.14"),
+    ("resource_name", "Item", "identifier"),
+    ("database_url", "oracle://app@localhost/app", "sqlite, postgresql, mysql"),
+    (
+        "database_url",
+        "postgresql+asyncpg://app@localhost/app",
+        "psycopg, psycopg2, pg8000",
+    ),
+]
+
+
+@pytest.mark.parametrize(("prompt", "value", "allowed"), BAD_ANSWERS)
+def test_review_names_prompt_value_and_what_is_allowed(prompt, value, allowed):
+    result = answers.review({**GOOD_ANSWERS, prompt: value})
+    assert len(result.errors) == 1
+    [message] = result.errors
+    assert message.startswith(f"{prompt}: {value!r} ")
+    assert allowed in message
+    assert "\n" not in message
+    assert result.notes == []
+
+
+def test_review_reports_every_bad_answer_once():
+    bad = {prompt: value for prompt, value, _ in BAD_ANSWERS}
+    result = answers.review({**GOOD_ANSWERS, **bad})
+    assert sorted(message.split(":")[0] for message in result.errors) == sorted(bad)
+
+
+def test_review_rejects_answers_that_are_not_text():
+    result = answers.review({**GOOD_ANSWERS, "resource_name": None, "python_version": ["3.11"]})
+    assert [message.split(":")[0] for message in result.errors] == [
+        "python_version",
+        "resource_name",
+    ]
+
+
+SECRET = "Hunter2-s3cr3t"
+PASSWORD_URLS = [
+    f"oracle://app:{SECRET}@localhost/app",
+    f"postgresql+asyncpg://app:{SECRET}@localhost/app",
+    f"postgresql+psycopg://app:{SECRET}@localhost",
+    f"postgresql+psycopg://app:{SECRET}@localhost:notaport/app",
+    f"postgresql+psycopg://app:{SECRET}@/app",
+    f"postgresql+psycopg://app:{SECRET[:6]}@{SECRET[6:]}@localhost/app",
+    f"postgresql+psycopg://app:{SECRET[:6]}@{SECRET[6:9]}/{SECRET[9:]}@localhost/app",
+    f"postgresql+psycopg://app:{SECRET[:6]}@{SECRET[6:]}@localhost",
+    f"postgresql+psycopg://app:{SECRET[:6]}:{SECRET[6:]}@localhost/app",
+    f"postgresql+psycopg://app:{SECRET[:6]}/{SECRET[6:]}@localhost/app",
+    f"{SECRET}",
+    f"app:{SECRET}@localhost/app",
+    f"postgresql+psycopg:/app:{SECRET}@localhost/app",
+]
+
+
+def _password_fragments(password: str) -> list[str]:
+    # Any piece of at least five characters would give too much of it away.
+    return [password[i : i + 5] for i in range(len(password) - 4)]
+
+
+@pytest.mark.parametrize("url", PASSWORD_URLS)
+def test_review_never_shows_a_password(url):
+    result = answers.review({**GOOD_ANSWERS, "database_url": url})
+    assert all(message.startswith("database_url: ") for message in result.errors)
+    text = "\n".join(result.errors + result.notes)
+    for fragment in _password_fragments(SECRET):
+        assert fragment not in text, text
+    redacted = answers.redacted_database_url(url)
+    for fragment in _password_fragments(SECRET):
+        assert fragment not in redacted, redacted
+
+
+def test_redacted_url_of_a_usable_url_shows_the_rest():
+    url = "postgresql+psycopg://app:s3cret@db.internal:5432/app"
+    assert answers.redacted_database_url(url) == "postgresql+psycopg://app:***@db.internal:5432/app"
+    assert answers.redacted_database_url("sqlite:///x.db") == "sqlite:///x.db"
+    assert answers.redacted_database_url("postgres://app@h/app") == "postgresql+psycopg://app@h/app"
+
+
+# --- The stdlib parser against SQLAlchemy's --------------------------------------------------
+
+DRIVERNAMES = st.sampled_from(
+    [
+        "sqlite",
+        "postgresql",
+        "postgresql+psycopg",
+        "postgresql+psycopg2",
+        "postgresql+pg8000",
+        "mysql",
+        "mysql+pymysql",
+        "oracle",
+        "mssql+pyodbc",
+    ]
+)
+ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+HOSTS = st.one_of(
+    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\.[a-z0-9]{1,8}){0,3}", fullmatch=True),
+    st.ip_addresses(v=4).map(str),
+    st.ip_addresses(v=6).map(lambda address: f"[{address}]"),
+)
+
+
+@st.composite
+def database_urls(draw):
+    text = draw(DRIVERNAMES) + "://"
+    username = draw(st.none() | ANY_TEXT)
+    if username is not None:
+        text += quote(username, safe="")
+        password = draw(st.none() | ANY_TEXT)
+        if password is not None:
+            text += ":" + quote(password, safe="")
+        text += "@"
+    if draw(st.booleans()):
+        text += draw(HOSTS)
+        port = draw(st.none() | st.integers(0, 65535))
+        if port is not None:
+            text += f":{port}"
+    database = draw(st.none() | ANY_TEXT)
+    if database is not None:
+        text += "/" + quote(database, safe="/")
+    return text
+
+
+def _sqlalchemy_parts(text: str) -> DatabaseUrl:
+    url = make_url(text)
+    return DatabaseUrl(url.drivername, url.username, url.password, url.host, url.port, url.database)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(database_urls())
+def test_stdlib_parser_agrees_with_sqlalchemy(text):
+    assert _parse_with_stdlib(text) == _sqlalchemy_parts(text)
+    assert parse_database_url(text) == _sqlalchemy_parts(text)
+
+
+URL_ISH = st.text(alphabet=string.ascii_letters + string.digits + ":/@?[]+%.-_ ", max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(URL_ISH, URL_ISH.map(lambda rest: "postgresql+psycopg://" + rest)))
+def test_stdlib_parser_accepts_and_rejects_what_sqlalchemy_does(text):
+    try:
+        expected = _sqlalchemy_parts(text)
+    except (ArgumentError, ValueError):
+        with pytest.raises(ValueError):
+            _parse_with_stdlib(text)
+    else:
+        assert _parse_with_stdlib(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    database_urls(),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=6, max_size=16),
+)
+def test_redacted_url_never_contains_the_password(text, password):
+    scheme, _, rest = text.partition("://")
+    host_part = rest.rpartition("@")[2] if "@" in rest else rest
+    for encoded in (quote(password, safe=""), password):
+        url = f"{scheme}://user:{encoded}@{host_part}"
+        redacted = answers.redacted_database_url(url)
+        for fragment in _password_fragments(encoded):
+            if fragment not in f"{scheme}://user:@{host_part}":
+                assert fragment not in redacted, (url, redacted)

@@ -1,0 +1,161 @@
+"""Bad answers through the real cookiecutter CLI: one clear line, nothing written."""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import TEMPLATE_DIR
+
+
+def cookiecutter_cli(output_dir, *args, env=None):
+    command = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        str(TEMPLATE_DIR),
+        "-o",
+        str(output_dir),
+        *args,
+    ]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def tree_snapshot(root):
+    """Every file and folder under ``root`` with its bytes (files) or None (folders)."""
+    return {
+        path.relative_to(root).as_posix(): (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        )
+        for path in sorted(root.rglob("*"))
+        if "__pycache__" not in path.parts
+    }
+
+
+BAD = [
+    ("package_name", "json", "must not shadow a standard-library module"),
+    ("package_name", "match", "keyword"),
+    ("package_name", "alembic", "must not shadow a dependency"),
+    ("package_name", "my-pkg", "lowercase Python identifier"),
+    ("project_slug", "a b", "lowercase letters and digits"),
+    ("project_slug", "My_Service", "lowercase letters and digits"),
+    ("author_email", "nobody", "name@example.com"),
+    ("resource_name", "Item", "lowercase Python identifier"),
+    ("database_url", "oracle://app@localhost/app", "backend 'oracle' is not supported"),
+    (
+        "database_url",
+        "postgresql+asyncpg://app@localhost/app",
+        "driver 'asyncpg' is not supported",
+    ),
+    ("database_url", "sqlite:///:memory:", "names no database"),
+]
+
+
+@pytest.mark.parametrize(("prompt", "value", "reason"), BAD, ids=[f"{p}={v}" for p, v, _ in BAD])
+def test_bad_answer_stops_the_bake_with_one_clear_line(tmp_path, prompt, value, reason):
+    out = tmp_path / "out"
+    out.mkdir()
+
+    # package_name is derived from project_slug: a slug that is no identifier fails both.
+    result = cookiecutter_cli(
+        out,
+        f"{prompt}={value}",
+        *(["package_name=x"] if prompt == "project_slug" else []),
+    )
+
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    [error] = errors
+    assert error.startswith(f"error: {prompt}: {value!r}")
+    assert reason in error
+    assert list(out.iterdir()) == [], "a bad answer left files behind"
+
+
+def test_slug_with_a_slash_writes_no_file(tmp_path):
+    result = cookiecutter_cli(tmp_path, "project_slug=a/b", "package_name=x")
+    assert result.returncode != 0
+    assert "error: project_slug: 'a/b' must be lowercase letters and digits" in result.stderr
+    assert [path for path in tmp_path.rglob("*") if not path.is_dir()] == []
+    # cookiecutter creates a/b before the pre-generation hook runs and removes only b.
+    assert not (tmp_path / "a" / "b").exists()
+
+
+@pytest.mark.parametrize("slug", ["..", "."])
+def test_slug_naming_the_output_folder_or_its_parent_writes_nothing(tmp_path, slug):
+    out = tmp_path / "out"
+    out.mkdir()
+    before = tree_snapshot(tmp_path)
+    for extra in ([], ["-f"]):
+        result = cookiecutter_cli(out, *extra, f"project_slug={slug}", "package_name=x")
+        assert result.returncode != 0
+        assert tree_snapshot(tmp_path) == before
+
+
+def test_python_version_outside_the_choices_is_refused_by_cookiecutter(tmp_path):
+    # cookiecutter checks choice answers itself, before the template's own checks run.
+    result = cookiecutter_cli(tmp_path, "python_version=3.8")
+    assert result.returncode != 0
+    assert "3.8 provided for choice variable python_version" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_check_prints_no_traceback(tmp_path):
+    result = cookiecutter_cli(tmp_path, "package_name=json")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "error: package_name: 'json' must not shadow a standard-library module" in output
+    assert "Traceback" not in output, output
+    assert len(output.strip().splitlines()) <= 4, output
+
+
+def test_every_bad_answer_is_reported_at_once(tmp_path):
+    result = cookiecutter_cli(
+        tmp_path, "package_name=json", "author_email=nobody", "resource_name=class"
+    )
+    assert result.returncode != 0
+    prompts = [
+        line.split(":")[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("error: ")
+    ]
+    assert sorted(prompts) == ["author_email", "package_name", "resource_name"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_password_never_shown_in_a_rejection(tmp_path):
+    secret = "Sup3rS3cretPw"
+    result = cookiecutter_cli(
+        tmp_path, f"database_url=postgresql+asyncpg://app:{secret}@localhost/app"
+    )
+    assert result.returncode != 0
+    assert "error: database_url:" in result.stderr
+    assert secret not in result.stdout + result.stderr
+
+
+def test_bad_answer_over_an_existing_project_changes_nothing(tmp_path):
+    first = cookiecutter_cli(tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    project = tmp_path / "my-service"
+    user_revision = project / "alembic" / "versions" / "2026_01_01_0000-abcdef123456_add_orders.py"
+    user_revision.write_text('revision = "abcdef123456"\ndown_revision = "0001"\n')
+    (project / "README.md").write_text("my own notes\n")
+    before = tree_snapshot(project)
+    stat_before = {path: path.stat().st_mtime_ns for path in project.rglob("*")}
+
+    result = cookiecutter_cli(tmp_path, "-f", "resource_name=Item")
+
+    assert result.returncode != 0
+    assert "error: resource_name: 'Item'" in result.stderr
+    assert tree_snapshot(project) == before
+    assert {path: path.stat().st_mtime_ns for path in project.rglob("*")} == stat_before

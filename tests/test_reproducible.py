@@ -1,0 +1,139 @@
+"""The same answers give the same project: twice, by replay, and through cruft."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+from tests.helpers import BIN_DIR, TEMPLATE_DIR, revision_files, run
+from tests.test_bad_answers import cookiecutter_cli
+
+ANSWERS = [
+    "project_name=Billing API",
+    "resource_name=invoice_line",
+    "database_url=postgresql+psycopg://app:s3cret@db/app",
+]
+
+
+def file_tree(root):
+    """Relative path -> bytes of every file under ``root`` (no bytecode caches)."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and ".git" not in path.relative_to(root).parts
+    }
+
+
+def test_same_answers_give_byte_identical_trees(tmp_path):
+    for name in ("one", "two"):
+        result = cookiecutter_cli(tmp_path / name, *ANSWERS)
+        assert result.returncode == 0, result.stdout + result.stderr
+    one, two = (file_tree(tmp_path / name / "billing-api") for name in ("one", "two"))
+    assert "alembic/versions/0001_initial.py" in one and ".cookiecutter.json" in one
+    assert one.keys() == two.keys()
+    for path in one:
+        assert one[path] == two[path], path
+
+
+def test_replay_file_rebakes_the_same_project_without_the_password(tmp_path):
+    assert cookiecutter_cli(tmp_path / "first", *ANSWERS).returncode == 0
+    first = tmp_path / "first" / "billing-api"
+    replayed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--replay-file",
+            str(first / ".cookiecutter.json"),
+            "-o",
+            str(tmp_path / "second"),
+            str(TEMPLATE_DIR),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    one, two = file_tree(first), file_tree(tmp_path / "second" / "billing-api")
+    assert b"s3cret" in one.pop(".env")
+    assert two.pop(".env") == b"DATABASE_URL='postgresql+psycopg://app@db/app'\n"
+    assert one == two
+
+
+def git(cwd, *args):
+    return run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd,
+    )
+
+
+def template_clone(tmp_path):
+    """A git repository holding the template's working tree as it is now (uncommitted edits too)."""
+    clone = tmp_path / "template"
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = TEMPLATE_DIR / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    git(clone, "init", "-q", "-b", "main")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "template")
+    return clone
+
+
+def test_cruft_create_and_update_keep_the_migrations(tmp_path):
+    clone = template_clone(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    cruft = [str(BIN_DIR / "cruft")]
+    context = json.dumps({"database_url": "postgresql+psycopg://app:CruftS3cret@db/app"})
+    run(
+        [
+            *cruft,
+            "create",
+            "--no-input",
+            "--extra-context",
+            context,
+            "--output-dir",
+            str(out),
+            str(clone),
+        ],
+        cwd=tmp_path,
+    )
+    project = out / "my-service"
+    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
+    initial = (project / "alembic/versions/0001_initial.py").read_bytes()
+
+    user_revision = project / "alembic/versions/2026_02_01_1200-abcdef123456_add_orders.py"
+    user_revision.write_text('revision = "abcdef123456"\ndown_revision = "0001"\n')
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "baked")
+
+    readme_template = clone / "{{cookiecutter.project_slug}}" / "README.md"
+    readme_template.write_text(
+        readme_template.read_text() + "\nA line added by a template update.\n"
+    )
+    git(clone, "commit", "-q", "-am", "README update")
+
+    run([*cruft, "update", "-y"], cwd=project)
+
+    assert "A line added by a template update." in (project / "README.md").read_text()
+    assert [path.name for path in revision_files(project)] == [
+        "0001_initial.py",
+        user_revision.name,
+    ]
+    assert (project / "alembic/versions/0001_initial.py").read_bytes() == initial
+    assert user_revision.read_text() == 'revision = "abcdef123456"\ndown_revision = "0001"\n'
+    # Reported, not fixed: cruft keeps every answer, the password included, in .cruft.json.
+    cruft_json = (project / ".cruft.json").read_text()
+    assert "CruftS3cret" in cruft_json
