@@ -7,7 +7,6 @@ the project is kept and the one command that makes it is printed.
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -34,12 +33,13 @@ def existing_revisions(versions_dir: Path) -> list[Path]:
 
 def hook_python_has_alembic() -> bool:
     """Whether this interpreter can render the revision itself (no install needed)."""
-    if (
-        importlib.util.find_spec("alembic") is None
-        or importlib.util.find_spec("sqlalchemy") is None
-    ):
+    if importlib.util.find_spec("alembic") is None:
         return False
-    return int(importlib.metadata.version("sqlalchemy").split(".")[0]) >= 2
+    try:
+        import sqlalchemy  # the in-process path imports it next anyway
+    except ImportError:
+        return False
+    return int(sqlalchemy.__version__.split(".")[0]) >= 2
 
 
 def make_in_process(project_dir: Path, plan: dict) -> Path:

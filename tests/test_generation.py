@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from tests.helpers import revision_files, run
+from tests.helpers import TEMPLATE_DIR, revision_files, run
 
 EXPECTED_FILES = [
     ".cookiecutter.json",
@@ -133,3 +133,14 @@ def test_resource_name_shapes_the_example_model(bake):
     assert (
         '"invoice_line"' in (result.project_path / "alembic/versions/0001_initial.py").read_text()
     )
+
+
+def test_copy_without_render_lists_only_files():
+    """Cookiecutter deletes and re-copies a listed folder under -f, even with -s: a folder
+    users add files to (alembic/versions above all) must never be listed."""
+    settings = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    project_template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    for pattern in settings["_copy_without_render"]:
+        matches = list(project_template.glob(pattern))
+        assert matches, f"{pattern} matches nothing"
+        assert all(path.is_file() for path in matches), f"{pattern} names a folder"

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.helpers import add_resource, alembic, revision_files, run
+from tests.helpers import TEMPLATE_DIR, add_resource, alembic, revision_files, run
 
 ORDER_MODELS = """\
 import enum
@@ -170,3 +170,46 @@ def test_baked_test_suite_passes_on_postgresql(pg_project, postgres_server):
     assert not re.search(r"skipped|xfail|error", result.stdout), result.stdout
     # They ran here, not on the SQLite fallback: Alembic left its version table behind.
     assert "alembic_version" in postgres_server.tables(url)
+
+
+DOCUMENT_MODELS = """\
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
+
+
+class Document(Base):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[dict] = mapped_column(JSONB)
+"""
+
+
+def test_initial_revision_with_postgresql_only_types_imports_and_applies(
+    pg_project, postgres_server
+):
+    """Rendered through SQLite's rules, JSONB would come out as ``astext_type=Text()``,
+    a name the revision does not import. The bake renders by the project's dialect."""
+    add_resource(pg_project, "my_service", "document", DOCUMENT_MODELS)
+    (pg_project / "alembic/versions/0001_initial.py").unlink()
+    run(
+        [
+            sys.executable,
+            str(TEMPLATE_DIR / "alembic_service_template" / "initial_revision.py"),
+            str(pg_project),
+            "my_service",
+            "postgresql",
+        ],
+        cwd=pg_project,
+    )
+    revision = (pg_project / "alembic/versions/0001_initial.py").read_text()
+    assert "from sqlalchemy.dialects import postgresql" in revision
+    assert "postgresql.JSONB(astext_type=sa.Text())" in revision
+
+    env = {"DATABASE_URL": postgres_server.create_database("jsonb")}
+    alembic(pg_project, "upgrade", "head", env=env)
+    alembic(pg_project, "check", env=env)
+    alembic(pg_project, "downgrade", "base", env=env)
+    assert postgres_server.enum_types(env["DATABASE_URL"]) == set()

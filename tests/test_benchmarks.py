@@ -1,0 +1,55 @@
+"""benchmarks/run.py --quick runs to the end and prints its table (times are never asserted)."""
+
+import re
+import subprocess
+import sys
+
+from tests.helpers import TEMPLATE_DIR
+
+# Rows the quick run always prints, each with a median and a ratio.
+EXPECTED_ROWS = [
+    "bake, hooks on, in-process hook path",
+    "upgrade head + downgrade base, 2 alembic processes",
+    "one alembic process (upgrade or downgrade)",
+    "upgrade + downgrade in-process (alembic.command)",
+    "env.py model imports, 10 models (discovery)",
+    "discovery scan alone (model_modules), 10 models",
+    "alembic revision --autogenerate, 10 models",
+    "env.py model imports, 30 models (discovery)",
+    "alembic revision --autogenerate, 30 models",
+]
+POETRY_ROW = "bake, hooks on, Poetry hook path (warm env)"
+NUMBER = r"\d+\.\d+"
+MEASURED_ROW = re.compile(
+    rf"^\| (?P<label>[^|]+?) \| (?P<median>{NUMBER}) \| [^|]+"
+    rf" \| (?P<baseline>{NUMBER}) \| (?P<ratio>{NUMBER})x \|"
+)
+
+
+def test_quick_benchmark_prints_the_table():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick"],
+        check=False,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+
+    measured = {
+        match["label"]: match for line in out.splitlines() if (match := MEASURED_ROW.match(line))
+    }
+    for label in EXPECTED_ROWS:
+        assert label in measured, f"no row with a median and a ratio for {label!r}:\n{out}"
+        assert float(measured[label]["median"]) > 0
+        assert float(measured[label]["baseline"]) > 0
+    assert POETRY_ROW in measured, f"the Poetry hook path was not measured:\n{out}"
+
+    assert "| Benchmark | Median (s) | Baseline | Baseline median (s) | Ratio |" in out
+    assert re.search(r"^- CPU: .+, \d+ logical cores$", out, re.MULTILINE)
+    assert re.search(
+        r"^- Packages: cookiecutter \S+, alembic \S+, sqlalchemy \S+", out, re.MULTILINE
+    )
+    assert "skipped; pass --with-tests" in out
