@@ -28,6 +28,8 @@ def write_initial_revision(project_dir: Path, package_name: str, dialect_name: s
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
+    # Importing the models and the new revision must leave no __pycache__ in the project.
+    sys.dont_write_bytecode = True
     sys.path.insert(0, str(project_dir))
     metadata = importlib.import_module(f"{package_name}.database.discovery").import_models()
     migrations = importlib.import_module(f"{package_name}.database.migrations")

@@ -52,9 +52,7 @@ SUPPORTED = [
 
 def project_files(project):
     return sorted(
-        path.relative_to(project).as_posix()
-        for path in project.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts
+        path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()
     )
 
 
