@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 from jinja2 import Environment
@@ -51,6 +51,19 @@ def bake_plan(cookiecutter: Mapping[str, object]) -> dict[str, object]:
         "package_name": cookiecutter["package_name"],
         "dialect": cookiecutter["__database_backend"],
     }
+
+
+def forget_database_password(cookiecutter: MutableMapping[str, object]) -> str:
+    """Drop the password from the ``database_url`` answer once every file is written.
+
+    Rendered by the post-generation hook, after .env (the password's only destination):
+    cruft writes .cruft.json from this same mapping when the bake ends, and that file is
+    committed. Renders as nothing.
+    """
+    value = cookiecutter.get("database_url")
+    if isinstance(value, str):
+        cookiecutter["database_url"] = _without_password(value)
+    return ""
 
 
 def answers_to_keep(cookiecutter: Mapping[str, object]) -> str:
@@ -121,6 +134,7 @@ class TemplateExtension(Extension):
             database_backend=database_backend,
             driver_requirement=database_driver_requirement,
             dotenv_quoted=dotenv_quoted,
+            forget_database_password=forget_database_password,
             normalised_database_url=normalise_scheme,
             redacted_database_url=answer_checks.redacted_database_url,
         )

@@ -8,4 +8,6 @@ sys.path.insert(0, {{ template_root | tojson }})
 from alembic_service_template.post_gen import main  # noqa: E402
 
 plan = json.loads({{ cookiecutter | bake_plan | tojson | tojson }})
+# Every file is written: the answers cruft saves (.cruft.json) lose the password.
+# {{ cookiecutter | forget_database_password }}
 sys.exit(main(plan))

@@ -85,7 +85,8 @@ def template_clone(tmp_path):
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, clone / name)
     git(clone, "init", "-q", "-b", "main")
-    git(clone, "add", "-A")
+    # -f: the template's .env is tracked although the baked .gitignore matches it.
+    git(clone, "add", "-A", "-f")
     git(clone, "commit", "-q", "-m", "template")
     return clone
 
@@ -134,6 +135,7 @@ def test_cruft_create_and_update_keep_the_migrations(tmp_path):
     ]
     assert (project / "alembic/versions/0001_initial.py").read_bytes() == initial
     assert user_revision.read_text() == 'revision = "abcdef123456"\ndown_revision = "0001"\n'
-    # Reported, not fixed: cruft keeps every answer, the password included, in .cruft.json.
+    # .cruft.json is committed: it keeps the answers, but not the password.
     cruft_json = (project / ".cruft.json").read_text()
-    assert "CruftS3cret" in cruft_json
+    assert "CruftS3cret" not in cruft_json
+    assert "CruftS3cret" in (project / ".env").read_text()
