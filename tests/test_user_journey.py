@@ -99,3 +99,20 @@ def test_bake_install_and_migrate_through_poetry(standalone_cookiecutter, databa
 
     assert "passed" in poetry_run("pytest", "-q").stdout
     poetry_run("ruff", "check", ".")
+
+
+def test_without_alembic_or_poetry_the_project_is_kept_with_the_command_to_run(
+    standalone_cookiecutter, tmp_path
+):
+    path = os.pathsep.join([str(standalone_cookiecutter.parent), "/usr/bin", "/bin"])
+    result = run(
+        [str(standalone_cookiecutter), "--no-input", str(TEMPLATE_DIR), "-o", str(tmp_path)],
+        cwd=tmp_path,
+        env={"PATH": path},
+    )
+    project = tmp_path / "my-service"
+    assert "Poetry is not on PATH" in result.stdout
+    assert "poetry run alembic revision --autogenerate --rev-id 0001 -m initial" in result.stdout
+    assert revision_files(project) == []
+    assert (project / "alembic" / "versions").is_dir()
+    assert (project / "alembic" / "env.py").is_file() and (project / ".env").is_file()
