@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -54,3 +55,47 @@ def add_resource(project: Path, package: str, name: str, body: str) -> Path:
     models = resource / "models.py"
     models.write_text(body)
     return models
+
+
+def cookiecutter_cli(output_dir, *args, env=None):
+    """The cookiecutter CLI with --no-input; the result is returned, never checked."""
+    command = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        str(TEMPLATE_DIR),
+        "-o",
+        str(output_dir),
+        *args,
+    ]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def tree_snapshot(root):
+    """Every file and folder under ``root`` with its bytes (files) or None (folders)."""
+    return {
+        path.relative_to(root).as_posix(): (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        )
+        for path in sorted(root.rglob("*"))
+        if "__pycache__" not in path.parts
+    }
+
+
+def file_tree(root):
+    """Relative path -> bytes of every file under ``root`` (no bytecode caches)."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and ".git" not in path.relative_to(root).parts
+    }

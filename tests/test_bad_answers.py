@@ -1,46 +1,8 @@
 """Bad answers through the real cookiecutter CLI: one clear line, nothing written."""
 
-import hashlib
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.helpers import TEMPLATE_DIR
-
-
-def cookiecutter_cli(output_dir, *args, env=None):
-    command = [
-        sys.executable,
-        "-m",
-        "cookiecutter",
-        "--no-input",
-        str(TEMPLATE_DIR),
-        "-o",
-        str(output_dir),
-        *args,
-    ]
-    return subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
-
-
-def tree_snapshot(root):
-    """Every file and folder under ``root`` with its bytes (files) or None (folders)."""
-    return {
-        path.relative_to(root).as_posix(): (
-            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-        )
-        for path in sorted(root.rglob("*"))
-        if "__pycache__" not in path.parts
-    }
-
+from tests.helpers import cookiecutter_cli, tree_snapshot
 
 BAD = [
     ("package_name", "json", "must not shadow a standard-library module"),

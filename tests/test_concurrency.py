@@ -2,8 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.test_bad_answers import cookiecutter_cli
-from tests.test_reproducible import file_tree
+from tests.helpers import cookiecutter_cli, file_tree
 
 BAKES = 8
 

@@ -3,7 +3,7 @@
 import socket
 import threading
 
-from tests.test_bad_answers import cookiecutter_cli
+from tests.helpers import cookiecutter_cli
 
 
 def test_existing_sqlite_file_is_not_touched(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.test_bad_answers import cookiecutter_cli, tree_snapshot
+from tests.helpers import cookiecutter_cli, tree_snapshot
 
 USER_REVISION = "2026_02_01_1200-abcdef123456_add_orders.py"
 

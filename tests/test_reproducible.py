@@ -5,25 +5,13 @@ import shutil
 import subprocess
 import sys
 
-from tests.helpers import BIN_DIR, TEMPLATE_DIR, revision_files, run
-from tests.test_bad_answers import cookiecutter_cli
+from tests.helpers import BIN_DIR, TEMPLATE_DIR, cookiecutter_cli, file_tree, revision_files, run
 
 ANSWERS = [
     "project_name=Billing API",
     "resource_name=invoice_line",
     "database_url=postgresql+psycopg://app:s3cret@db/app",
 ]
-
-
-def file_tree(root):
-    """Relative path -> bytes of every file under ``root`` (no bytecode caches)."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-        and "__pycache__" not in path.parts
-        and ".git" not in path.relative_to(root).parts
-    }
 
 
 def test_same_answers_give_byte_identical_trees(tmp_path):

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from sqlalchemy import make_url
 
-from tests.test_bad_answers import cookiecutter_cli
+from tests.helpers import cookiecutter_cli
 
 PASSWORD = "p@ss:w/rd%#'\"${HOME}>\\"
 ENCODED = quote(PASSWORD, safe="")
