@@ -146,8 +146,34 @@ class Review:
     notes: list[str] = field(default_factory=list)
 
 
-def review(answers: Mapping[str, object]) -> Review:
+# Prompts whose defaults hold no Jinja: text given for them is the user's own.
+FREE_TEXT_PROMPTS = ("project_name", "description", "author_name", "author_email")
+_JINJA_MARKERS = ("{{", "{%", "{#")
+
+
+def check_not_evaluated(given: str, value: str) -> str | None:
+    """Cookiecutter renders answers given with --no-input or on the command line as Jinja,
+    so ``{{ 7*7 }}`` arrives as ``49``: refuse that rather than bake the wrong text."""
+    if value == given or not any(marker in given for marker in _JINJA_MARKERS):
+        return None
+    if "{% raw %}" in given:  # escaped on purpose
+        return None
+    return (
+        f"was evaluated as Jinja by cookiecutter (giving {value!r}); to keep it as written,"
+        " wrap it in {% raw %}...{% endraw %}"
+    )
+
+
+def review(answers: Mapping[str, object], given: Mapping[str, object] | None = None) -> Review:
+    """Check ``answers``; ``given`` holds the answers as passed, before cookiecutter rendered
+    them (its ``_cookiecutter`` context), where it is known."""
     result = Review()
+    for prompt in FREE_TEXT_PROMPTS:
+        raw, value = (given or {}).get(prompt), answers.get(prompt)
+        if isinstance(raw, str) and isinstance(value, str):
+            problem = check_not_evaluated(raw, value)
+            if problem:
+                result.errors.append(f"{prompt}: {raw!r} {problem}")
     for prompt, check in CHECKS.items():
         value = answers.get(prompt)
         if not isinstance(value, str):

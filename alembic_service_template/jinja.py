@@ -39,8 +39,10 @@ def database_driver_requirement(value: str) -> str:
     return driver_requirement(url) if url else ""
 
 
-def answer_review(cookiecutter: Mapping[str, object]) -> dict[str, list[str]]:
-    result = answer_checks.review(cookiecutter)
+def answer_review(
+    cookiecutter: Mapping[str, object], given: Mapping[str, object] | None = None
+) -> dict[str, list[str]]:
+    result = answer_checks.review(cookiecutter, given)
     return {"errors": result.errors, "notes": result.notes}
 
 

@@ -7,7 +7,10 @@ rendered; only the verdict is rendered here, never an answer such as a password.
 import json
 import sys
 
-review = json.loads({{ cookiecutter | answer_review | tojson | tojson }})
+# _cookiecutter: the answers as given, before cookiecutter rendered them (not under cruft).
+review = json.loads(
+    {{ cookiecutter | answer_review(_cookiecutter | default({})) | tojson | tojson }}
+)
 for note in review["notes"]:
     print(f"note: {note}")
 for error in review["errors"]:

@@ -381,3 +381,28 @@ def test_redacted_url_never_contains_the_password(text, password):
         for fragment in _password_fragments(encoded):
             if fragment not in f"{scheme}://user:@{host_part}":
                 assert fragment not in redacted, (url, redacted)
+
+
+@pytest.mark.parametrize(
+    ("given", "value", "rejected"),
+    [
+        ("My Service", "My Service", False),
+        ("{{ 7*7 }} Service", "49 Service", True),
+        ("{# note #}Service", "Service", True),
+        ("{% raw %}{{ 7*7 }}{% endraw %}", "{{ 7*7 }}", False),
+        # Typed at the prompt: cookiecutter keeps it as typed, and "given" is the default.
+        ("My Service", "{{ 7*7 }}", False),
+    ],
+)
+def test_answers_cookiecutter_evaluated_as_jinja_are_refused(given, value, rejected):
+    assert (answers.check_not_evaluated(given, value) is not None) is rejected
+
+
+def test_review_names_the_text_as_given_and_what_it_became():
+    result = answers.review(
+        {**GOOD_ANSWERS, "description": "costs 42"}, {"description": "costs {{ 6*7 }}"}
+    )
+    assert result.errors == [
+        "description: 'costs {{ 6*7 }}' was evaluated as Jinja by cookiecutter (giving"
+        " 'costs 42'); to keep it as written, wrap it in {% raw %}...{% endraw %}"
+    ]

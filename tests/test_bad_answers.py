@@ -121,3 +121,10 @@ def test_bad_answer_over_an_existing_project_changes_nothing(tmp_path):
     assert "error: resource_name: 'Item'" in result.stderr
     assert tree_snapshot(project) == before
     assert {path: path.stat().st_mtime_ns for path in project.rglob("*")} == stat_before
+
+
+def test_jinja_looking_text_is_refused_not_evaluated(tmp_path):
+    result = cookiecutter_cli(tmp_path, "project_name={{ 7*7 }} Service")
+    assert result.returncode != 0
+    assert "error: project_name: '{{ 7*7 }} Service' was evaluated as Jinja" in result.stderr
+    assert list(tmp_path.iterdir()) == []
