@@ -19,6 +19,8 @@ from . import answers as answer_checks
 from .database_url import driver_requirement, normalise_scheme
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+# The name of the project's folder in the template, which cookiecutter renders on its own.
+PROJECT_FOLDER = "{{cookiecutter.project_slug}}"
 # Context entries that describe this machine or run, not the project.
 _NOT_ANSWERS = ("_output_dir", "_repo_dir", "_checkout")
 
@@ -37,6 +39,17 @@ def database_backend(value: str) -> str:
 def database_driver_requirement(value: str) -> str:
     url = _usable_url(value)
     return driver_requirement(url) if url else ""
+
+
+def project_folder(slug: str) -> str:
+    """The folder cookiecutter creates, before any hook runs, for the project.
+
+    A slug with path separators (refused by the pre-generation hook) becomes one flat
+    name: cookiecutter removes only the last folder of a path it created.
+    """
+    if answer_checks.check_project_slug(slug) is None:
+        return slug
+    return slug.replace("/", "_").replace("\\", "_")
 
 
 def answer_review(
@@ -138,6 +151,13 @@ class TemplateExtension(Extension):
             dotenv_quoted=dotenv_quoted,
             forget_database_password=forget_database_password,
             normalised_database_url=normalise_scheme,
+            project_folder=project_folder,
             redacted_database_url=answer_checks.redacted_database_url,
         )
         environment.globals["template_root"] = str(TEMPLATE_ROOT)
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        # The folder's name is the template's layout contract, so it is filtered here.
+        if source == PROJECT_FOLDER:
+            return "{{ cookiecutter.project_slug | project_folder }}"
+        return source

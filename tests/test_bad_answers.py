@@ -48,9 +48,9 @@ def test_slug_with_a_slash_writes_no_file(tmp_path):
     result = cookiecutter_cli(tmp_path, "project_slug=a/b", "package_name=x")
     assert result.returncode != 0
     assert "error: project_slug: 'a/b' must be lowercase letters and digits" in result.stderr
-    assert [path for path in tmp_path.rglob("*") if not path.is_dir()] == []
-    # cookiecutter creates a/b before the pre-generation hook runs and removes only b.
-    assert not (tmp_path / "a" / "b").exists()
+    # cookiecutter creates the project's folder before the pre-generation hook runs and,
+    # of a path, removes only the last folder: the template makes that folder a flat one.
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("slug", ["..", "."])
