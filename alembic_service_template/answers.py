@@ -118,11 +118,10 @@ def _unencoded_at_in_userinfo(value: str) -> bool:
     read as host ``ss`` and database ``word@host/db``. SQLite paths may hold '@'.
     """
     scheme, separator, rest = value.partition("://")
-    return (
-        bool(separator)
-        and not scheme.startswith("sqlite")
-        and rest.partition("?")[0].count("@") > 1
-    )
+    if scheme.startswith("sqlite"):
+        # Only a host part (before the path's '/') can hold user and password.
+        rest = rest.partition("/")[0]
+    return bool(separator) and rest.partition("?")[0].count("@") > 1
 
 
 CHECKS: dict[str, Callable[[str], str | None]] = {
