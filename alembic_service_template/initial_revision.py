@@ -33,13 +33,15 @@ def write_initial_revision(project_dir: Path, package_name: str, dialect_name: s
     sys.path.insert(0, str(project_dir))
     metadata = importlib.import_module(f"{package_name}.database.discovery").import_models()
     migrations = importlib.import_module(f"{package_name}.database.migrations")
+    formatter = importlib.import_module(f"{package_name}.database.format_revision")
 
     engine = create_engine("sqlite://")
     with engine.connect() as empty_database:
         comparison = MigrationContext.configure(empty_database, opts={"compare_type": True})
         planned = produce_migrations(comparison, metadata)
     engine.dispose()
-    migrations.drop_enum_types_with_their_tables(planned, metadata)
+    if dialect_name == "postgresql":
+        plan_postgresql_enum_types(planned, metadata)
 
     def use_planned_ops(context, revision, directives) -> None:
         directives[0].upgrade_ops = planned.upgrade_ops
@@ -50,10 +52,9 @@ def write_initial_revision(project_dir: Path, package_name: str, dialect_name: s
         shutil.copyfile(
             project_dir / "alembic" / "script.py.mako", Path(script_dir, "script.py.mako")
         )
-        # The project's own alembic.ini, so its post-write hooks format this revision
-        # as they will format every later one.
         config = Config(str(project_dir / "alembic.ini"))
-        _run_ruff_hooks_directly(config)
+        # The project's formatter runs below, in this process rather than as a hook.
+        config.set_section_option("post_write_hooks", "hooks", "")
         config.set_main_option("script_location", script_dir)
         config.set_main_option("version_locations", str(project_dir / "alembic" / "versions"))
         config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
@@ -62,34 +63,41 @@ def write_initial_revision(project_dir: Path, package_name: str, dialect_name: s
             dialect_name=dialect_name,
             target_metadata=metadata,
             process_revision_directives=use_planned_ops,
+            render_item=migrations.render_item,
         )
         script = command.revision(
             config, message=INITIAL_MESSAGE, rev_id=INITIAL_REVISION_ID, sql=True
         )
-    return Path(script.path)
+    path = Path(script.path)
+    formatter.format_revision(path)
+    return path
 
 
-def _run_ruff_hooks_directly(config) -> None:
-    """Run the project's ``module = ruff`` post-write hooks as the ruff binary itself.
+def plan_postgresql_enum_types(planned, metadata) -> None:
+    """Plan the enum types as alembic-postgresql-enum does against an empty PostgreSQL.
 
-    ``type = module`` starts ``python -m ruff``, a whole interpreter that only looks up
-    the binary and execs it: one extra process start per hook, on every bake. The
-    options, and so the formatting, stay exactly those of the project's alembic.ini.
-    Without ruff here the hooks are dropped (the revision is valid, just unformatted).
+    The project's env.py uses that library; it needs a PostgreSQL connection, and the
+    bake has none. With no type in the database yet, its plan is: create each declared
+    type first, tables that use it with ``create_type=False``, and the reverse to
+    downgrade. Its own functions do each step; only the database's answer is given.
     """
-    try:
-        from ruff import find_ruff_bin
+    from alembic_postgresql_enum.add_create_type_false import add_create_type_false
+    from alembic_postgresql_enum.detection_of_changes import create_new_enums
+    from alembic_postgresql_enum.get_enum_data.declared_enums import (
+        column_type_is_enum,
+        get_enum_values,
+    )
 
-        ruff = find_ruff_bin()
-    except (ImportError, FileNotFoundError):
-        config.set_section_option("post_write_hooks", "hooks", "")
-        return
-    section = "post_write_hooks"
-    for name in (config.get_section_option(section, "hooks") or "").replace(",", " ").split():
-        runs_ruff_module = config.get_section_option(section, f"{name}.module") == "ruff"
-        if runs_ruff_module and config.get_section_option(section, f"{name}.type") == "module":
-            config.set_section_option(section, f"{name}.type", "exec")
-            config.set_section_option(section, f"{name}.executable", ruff)
+    declared = {
+        column.type.name: get_enum_values(column.type)
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if column_type_is_enum(column.type) and column.type.name
+    }
+    add_create_type_false(planned.upgrade_ops)
+    # No schema: the types go to the default one, as the tables do.
+    create_new_enums({}, declared, None, planned.upgrade_ops)
+    planned.downgrade_ops = planned.upgrade_ops.reverse()
 
 
 if __name__ == "__main__":

@@ -31,9 +31,10 @@ def existing_revisions(versions_dir: Path) -> list[Path]:
     return sorted(versions_dir.rglob("*.py"))
 
 
-def hook_python_has_alembic() -> bool:
+def hook_python_has_alembic(dialect: str) -> bool:
     """Whether this interpreter can render the revision itself (no install needed)."""
-    if importlib.util.find_spec("alembic") is None:
+    needed = ["alembic", *(["alembic_postgresql_enum"] if dialect == "postgresql" else [])]
+    if any(importlib.util.find_spec(module) is None for module in needed):
         return False
     try:
         import sqlalchemy  # the in-process path imports it next anyway
@@ -78,24 +79,36 @@ def make_through_poetry(project_dir: Path, plan: dict, poetry: str) -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def make_initial_revision(project_dir: Path, plan: dict) -> Path:
-    if hook_python_has_alembic():
-        return make_in_process(project_dir, plan)
+def make_initial_revision(project_dir: Path, plan: dict) -> tuple[Path, bool]:
+    """The new revision, and whether the project was installed to make it."""
+    if hook_python_has_alembic(plan["dialect"]):
+        return make_in_process(project_dir, plan), False
     poetry = shutil.which("poetry")
     if poetry is None:
         raise RevisionNotMade("Alembic is not importable here and Poetry is not on PATH.")
-    return make_through_poetry(project_dir, plan, poetry)
+    return make_through_poetry(project_dir, plan, poetry), True
+
+
+def next_steps(project_dir: Path, installed: bool) -> list[str]:
+    return [
+        f"cd {project_dir}",
+        *([] if installed else ["poetry install"]),
+        "poetry run alembic upgrade head",
+    ]
 
 
 def main(plan: dict) -> int:
     project_dir = Path.cwd()
+    # .env holds the database password: readable by its owner only, on every (re-)bake.
+    (project_dir / ".env").chmod(0o600)
     versions_dir = project_dir / "alembic" / "versions"
     existing = existing_revisions(versions_dir)
+    installed = False
     if existing:
         print(f"alembic/versions already holds {len(existing)} revision file(s); kept as they are.")
     else:
         try:
-            revision = make_initial_revision(project_dir, plan)
+            revision, installed = make_initial_revision(project_dir, plan)
         except RevisionNotMade as reason:
             print(f"The initial revision was not created: {reason}")
             print("The project is complete otherwise. With DATABASE_URL at an empty database, run:")
@@ -104,7 +117,6 @@ def main(plan: dict) -> int:
         print(f"Created the initial revision {revision.relative_to(project_dir)}.")
     (versions_dir / ".gitkeep").unlink(missing_ok=True)
     print(f"\n{plan['project_slug']} is ready. Next steps:")
-    print(f"  cd {project_dir}")
-    print("  poetry install")
-    print("  poetry run alembic upgrade head")
+    for step in next_steps(project_dir, installed):
+        print(f"  {step}")
     return 0

@@ -14,6 +14,7 @@ context.configure(
     target_metadata=attributes["target_metadata"],
     render_as_batch=attributes["dialect_name"] == "sqlite",
     process_revision_directives=attributes["process_revision_directives"],
+    render_item=attributes["render_item"],
     # Offline mode would print the version table's DDL; nobody needs it here.
     output_buffer=io.StringIO(),
 )

@@ -10,8 +10,8 @@ PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`
 with apt-get when that is possible (root, Debian-like); otherwise the fixture fails, it
 never skips: a test suite that quietly skips its database tests proves nothing.
 
-The tests connect as a login role (not a superuser) whose password holds the characters
-that break naive URL handling; ``create_database()`` returns a SQLAlchemy URL with that
+The tests connect as a login role (not a superuser, but allowed to create databases, as
+the baked tests need) whose password holds the characters that break naive URL handling; ``create_database()`` returns a SQLAlchemy URL with that
 password percent-encoded.
 """
 
@@ -280,7 +280,7 @@ class PostgresServer:
         with self.admin_connection() as connection:
             connection.execute(
                 sql.SQL(
-                    "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+                    "CREATE ROLE {} LOGIN NOSUPERUSER CREATEDB NOCREATEROLE PASSWORD {}"
                 ).format(sql.Identifier(self.role), sql.Literal(self.password))
             )
 

@@ -27,8 +27,10 @@ EXPECTED_FILES = [
     "my_service/database/__init__.py",
     "my_service/database/base.py",
     "my_service/database/discovery.py",
+    "my_service/database/format_revision.py",
     "my_service/database/migrations.py",
     "my_service/database/session.py",
+    "my_service/database/types.py",
     "my_service/settings.py",
     "pyproject.toml",
     "tests/conftest.py",
@@ -111,7 +113,7 @@ def test_initial_revision_is_rendered_for_postgresql_without_a_server(bake):
     revision = (result.project_path / "alembic/versions/0001_initial.py").read_text()
     # Rendered by PostgreSQL's rules: SQLite's would read "(CURRENT_TIMESTAMP)".
     assert 'server_default=sa.text("CURRENT_TIMESTAMP")' in revision
-    assert 'op.drop_enum_type("item_status")' in revision
+    assert 'sa.Enum("draft", "published", "archived", name="item_status").drop(' in revision
 
 
 def test_legacy_postgres_scheme_is_normalised_with_a_note(bake, capfd):

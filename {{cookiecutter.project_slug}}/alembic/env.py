@@ -1,17 +1,21 @@
 """Alembic environment: the URL comes from the settings, the tables from the models.
 
-Every ``models`` module under ``{{ cookiecutter.package_name }}`` is imported by
-``import_models()``, so a new resource needs no edit here.
+Every resource's ``models`` module under ``{{ cookiecutter.package_name }}`` is imported
+by ``import_models()``, so a new resource needs no edit here.
 """
 
 from logging.config import fileConfig
-
+{% if cookiecutter.__database_backend == "postgresql" %}
+# Autogenerate support for PostgreSQL enum types: created and dropped with their
+# columns, and their values kept in step with the models.
+import alembic_postgresql_enum  # noqa: F401
+{%- endif %}
 from alembic import context
-from sqlalchemy import Connection, Engine, create_engine, make_url, pool
+from sqlalchemy import URL, Connection, Engine, create_engine, make_url, pool
 
+from {{ cookiecutter.package_name }}.database import migrations
 from {{ cookiecutter.package_name }}.database.discovery import import_models
-from {{ cookiecutter.package_name }}.database.migrations import process_revision_directives
-from {{ cookiecutter.package_name }}.settings import get_settings
+from {{ cookiecutter.package_name }}.settings import get_settings, normalise_database_url
 
 config = context.config
 if config.config_file_name is not None:
@@ -20,13 +24,23 @@ if config.config_file_name is not None:
 target_metadata = import_models()
 
 
+def database_url() -> URL:
+    """A ``sqlalchemy.url`` set on Alembic's Config (by a script or test) wins over the settings."""
+    configured = config.get_main_option("sqlalchemy.url")
+    if configured:
+        return normalise_database_url(make_url(configured))
+    return get_settings().database_url
+
+
 def configure(dialect_name: str, **options) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        compare_server_default=True,
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=dialect_name == "sqlite",
-        process_revision_directives=process_revision_directives,
+        render_item=migrations.render_item,
+        process_revision_directives=migrations.process_revision_directives,
         **options,
     )
 
@@ -35,7 +49,7 @@ def run_migrations_offline() -> None:
     """Write the SQL to stdout (``alembic upgrade head --sql``) instead of running it."""
     # The URL goes to Alembic directly: alembic.ini's interpolation would choke on
     # a percent-encoded password.
-    url = make_url(get_settings().database_url)
+    url = database_url()
     configure(url.get_backend_name(), url=url, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -45,7 +59,7 @@ def run_migrations_online() -> None:
     # Tests (pytest-alembic) and scripts may hand over an Engine or a Connection.
     connectable = config.attributes.get("connection")
     if connectable is None:
-        connectable = create_engine(get_settings().database_url, poolclass=pool.NullPool)
+        connectable = create_engine(database_url(), poolclass=pool.NullPool)
     if isinstance(connectable, Engine):
         with connectable.connect() as connection:
             run_migrations(connection)
@@ -54,9 +68,10 @@ def run_migrations_online() -> None:
 
 
 def run_migrations(connection: Connection) -> None:
-    configure(connection.dialect.name, connection=connection)
-    with context.begin_transaction():
-        context.run_migrations()
+    with migrations.sqlite_foreign_keys_checked_per_revision(connection) as on_version_apply:
+        configure(connection.dialect.name, connection=connection, on_version_apply=on_version_apply)
+        with context.begin_transaction():
+            context.run_migrations()
 
 
 if context.is_offline_mode():

@@ -1,18 +1,83 @@
-"""Migration tests run against a throwaway database, never the one in DATABASE_URL.
+"""Every test gets a throwaway database on the project's own backend, never the one in
+DATABASE_URL itself.
 
-Set TEST_DATABASE_URL to an empty database of your production backend (for example a
-PostgreSQL created for CI) to run them there; by default they use a temporary SQLite file.
+- ``TEST_DATABASE_URL``, when set, names an empty database the tests use as it is.
+- Otherwise a SQLite project uses a temporary file, and a PostgreSQL or MySQL project
+  creates a database for each test on the server of ``DATABASE_URL`` and drops it
+  afterwards (the role needs the right to create databases).
 """
 
 import os
+import uuid
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import URL, Engine, create_engine, make_url, pool
+from sqlalchemy.exc import DBAPIError
+
+from {{ cookiecutter.package_name }}.database.session import create_database_engine
+from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, get_settings, normalise_database_url
+
+# The database to connect to on a server while creating or dropping another one.
+ADMIN_DATABASE = {"postgresql": "postgres", "mysql": None}
+
+
+@pytest.fixture(scope="session")
+def alembic_config() -> dict[str, str]:
+    # alembic.ini by its full path, so the tests run from any working directory.
+    return {"file": str(PROJECT_ROOT / "alembic.ini")}
+
+
+@pytest.fixture(scope="session")
+def database_server() -> Iterator[Engine | None]:
+    """An engine on the server that hosts the throwaway databases (None: no server needed)."""
+    url = None if os.environ.get("TEST_DATABASE_URL") else get_settings().database_url
+    if url is None or url.get_backend_name() == "sqlite":
+        yield None
+        return
+    admin_url = url.set(database=ADMIN_DATABASE[url.get_backend_name()])
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    try:
+        engine.connect().close()
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        pytest.exit(
+            f"cannot reach {url.render_as_string(hide_password=True)} to create test databases"
+            f" ({reason}); start that server, or set TEST_DATABASE_URL to an empty database",
+            returncode=1,
+        )
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
-def alembic_engine(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
-    engine = create_engine(url)
+def test_database_url(database_server: Engine | None, tmp_path) -> Iterator[URL]:
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield normalise_database_url(make_url(given))
+    elif database_server is None:
+        yield make_url(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        yield from throwaway_database(database_server, get_settings().database_url)
+
+
+def throwaway_database(server: Engine, url: URL) -> Iterator[URL]:
+    """Create an empty database next to the one in ``url``, yield its URL, then drop it."""
+    name = f"{url.database[:40]}_test_{uuid.uuid4().hex[:12]}"
+    quoted = server.dialect.identifier_preparer.quote(name)
+    with server.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    try:
+        yield url.set(database=name)
+    finally:
+        force = " WITH (FORCE)" if server.dialect.name == "postgresql" else ""
+        with server.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE {quoted}{force}")
+
+
+@pytest.fixture
+def alembic_engine(test_database_url: URL) -> Iterator[Engine]:
+    """The engine pytest-alembic migrates, with the application's rules (SQLite foreign keys)."""
+    engine = create_database_engine(test_database_url)
     yield engine
     engine.dispose()

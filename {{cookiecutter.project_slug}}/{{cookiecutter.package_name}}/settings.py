@@ -1,15 +1,51 @@
-"""Settings read from the environment, then from ``.env`` in the working directory."""
+"""Settings read from the environment, then from the project's ``.env``.
+
+``.env`` and a relative SQLite path are resolved against the project root (the folder
+holding ``alembic.ini``), so commands behave the same from any working directory.
+"""
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import URL, make_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Hosting platforms still hand out URLs with schemes SQLAlchemy no longer accepts.
+LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # A validation error would otherwise quote the URL, password included.
+        hide_input_in_errors=True,
+        arbitrary_types_allowed=True,
+    )
 
-    # A SQLAlchemy URL; percent-encode special characters in the password.
-    database_url: str
+    # A SQLAlchemy URL; percent-encode special characters in the password. Its repr
+    # (and so the settings' repr) shows the password as ***.
+    database_url: Annotated[URL, NoDecode]
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _parse_database_url(cls, value: object) -> URL:
+        return normalise_database_url(value if isinstance(value, URL) else make_url(str(value)))
+
+
+def normalise_database_url(url: URL) -> URL:
+    """``url`` with a legacy scheme replaced and a relative SQLite path made absolute."""
+    if url.drivername in LEGACY_SCHEMES:
+        url = url.set(drivername=LEGACY_SCHEMES[url.drivername])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        if not path.is_absolute() and not url.database.startswith("file:"):
+            url = url.set(database=str(PROJECT_ROOT / path))
+    return url
 
 
 @lru_cache

@@ -1,22 +1,95 @@
 """What Alembic needs beyond its defaults, used by ``alembic/env.py``.
 
-* PostgreSQL keeps enum types apart from tables, and autogenerate does not drop them:
-  a downgrade would leave ``item_status`` behind and the next upgrade would fail with
-  'type "item_status" already exists'. Revisions that drop a table (or column) also
-  drop the enum types nothing else uses, through ``op.drop_enum_type()``.
-* An autogenerate run that finds no change writes no revision file.
+Revisions never import this module: a revision runs with Alembic, SQLAlchemy and what
+its own imports name, however the application is refactored later.
 """
 
-from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations, ops
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command
+from alembic.operations import MigrateOperation, Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Enum, MetaData
+from sqlalchemy import Connection
+from sqlalchemy.types import TypeDecorator
 
 
+def render_item(type_: str, obj: object, autogen_context) -> str | bool:
+    """Render the project's own column types (``TypeDecorator``) as the type they store.
+
+    The database only knows the stored type; rendering ``sa.DateTime(timezone=True)``
+    instead of ``{{ cookiecutter.package_name }}.database.types.UTCDateTime()`` keeps
+    revisions free of application imports.
+    """
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        stored = obj.impl_instance
+        if type(stored).__module__.startswith("sqlalchemy.sql."):
+            return f"sa.{stored!r}"
+    return False
+
+
+def writes_a_revision_file(context: MigrationContext) -> bool:
+    """Whether this run is ``revision --autogenerate`` (from the CLI or ``command.revision``)
+    rather than ``check``, which autogenerates too but writes nothing."""
+    revision_context = context.opts.get("revision_context")
+    if revision_context is None or not revision_context.command_args.get("autogenerate"):
+        return False
+    # Nothing else tells the two apart: look for command.check on the call stack.
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code is command.check.__code__:
+            return False
+        frame = frame.f_back
+    return True
+
+
+def process_revision_directives(context: MigrationContext, revision, directives) -> None:
+    """An autogenerate run that finds no change writes no revision file."""
+    if not directives or not writes_a_revision_file(context):
+        return
+    if all(ops.is_empty() for ops in directives[0].upgrade_ops_list):
+        directives[:] = []
+        print("No changes in the models: no revision written.")
+
+
+@contextmanager
+def sqlite_foreign_keys_checked_per_revision(connection: Connection) -> Iterator:
+    """Run migrations with SQLite's foreign keys off, checking them after each revision.
+
+    SQLite's own procedure for altering tables turns the keys off: batch mode copies and
+    drops tables, and with the keys on, dropping a referenced table would delete (or
+    cascade to) the rows pointing at it. Each revision is checked instead, and one that
+    leaves a broken reference fails. Yields the ``on_version_apply`` callback that checks.
+    """
+    if connection.dialect.name != "sqlite":
+        yield []
+        return
+    was_on = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield [check_sqlite_foreign_keys]
+    finally:
+        if was_on:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def check_sqlite_foreign_keys(ctx: MigrationContext, step, heads, run_args) -> None:
+    broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        references = ", ".join(sorted({f"{row[0]} -> {row[2]}" for row in broken}))
+        raise RuntimeError(
+            f"revision {step.up_revision_id or step.down_revision_ids} left rows whose"
+            f" foreign keys point nowhere: {references}"
+        )
+
+
+# Revisions written by earlier versions of this project call op.drop_enum_type();
+# newer ones drop enum types with SQLAlchemy alone. Kept so those revisions still run.
 @Operations.register_operation("drop_enum_type")
 class DropEnumTypeOp(MigrateOperation):
-    """Drop a PostgreSQL enum type; other backends keep enums inside their tables."""
-
     def __init__(self, type_name: str) -> None:
         self.type_name = type_name
 
@@ -29,56 +102,5 @@ class DropEnumTypeOp(MigrateOperation):
 def _drop_enum_type(operations: Operations, operation: DropEnumTypeOp) -> None:
     dialect = operations.get_context().dialect
     if dialect.name == "postgresql":
-        # SQLAlchemy's DropEnumType has no IF EXISTS; quote the name as the dialect does.
         type_name = dialect.identifier_preparer.quote(operation.type_name)
         operations.execute(f"DROP TYPE IF EXISTS {type_name}")
-
-
-@renderers.dispatch_for(DropEnumTypeOp)
-def _render_drop_enum_type(autogen_context, operation: DropEnumTypeOp) -> str:
-    return f"op.drop_enum_type({operation.type_name!r})"
-
-
-def _enum_type_names(columns) -> set[str]:
-    return {
-        column.type.name
-        for column in columns
-        if isinstance(column, Column) and isinstance(column.type, Enum) and column.type.name
-    }
-
-
-def drop_enum_types_with_their_tables(script: ops.MigrationScript, metadata: MetaData) -> None:
-    """Append ``drop_enum_type`` to each direction that drops the last user of a type."""
-    for container in (*script.upgrade_ops_list, *script.downgrade_ops_list):
-        dropped_tables = [op for op in container.ops if isinstance(op, ops.DropTableOp)]
-        dropped_columns = [
-            (table_ops.table_name, op)
-            for table_ops in container.ops
-            if isinstance(table_ops, ops.ModifyTableOps)
-            for op in table_ops.ops
-            if isinstance(op, ops.DropColumnOp)
-        ]
-        released = _enum_type_names(
-            [column for op in dropped_tables for column in op.to_table().columns]
-            + [op.to_column() for _, op in dropped_columns]
-        )
-        gone = {op.table_name for op in dropped_tables}
-        gone_columns = {(table, op.column_name) for table, op in dropped_columns}
-        still_used = _enum_type_names(
-            column
-            for table in metadata.tables.values()
-            if table.name not in gone
-            for column in table.columns
-            if (table.name, column.name) not in gone_columns
-        )
-        container.ops.extend(DropEnumTypeOp(name) for name in sorted(released - still_used))
-
-
-def process_revision_directives(context: MigrationContext, revision, directives) -> None:
-    script = directives[0]
-    autogenerate = getattr(context.config.cmd_opts, "autogenerate", False)
-    if autogenerate and all(upgrade_ops.is_empty() for upgrade_ops in script.upgrade_ops_list):
-        directives[:] = []
-        print("No changes in the models: no revision written.")
-        return
-    drop_enum_types_with_their_tables(script, context.opts["target_metadata"])

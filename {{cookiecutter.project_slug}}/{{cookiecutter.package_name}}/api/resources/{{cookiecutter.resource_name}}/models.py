@@ -3,10 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, String, Text, func
+from sqlalchemy import Enum, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from {{ cookiecutter.package_name }}.database.base import Base
+from {{ cookiecutter.package_name }}.database.types import UTCDateTime
 
 
 class {{ cookiecutter.__model_class }}Status(enum.StrEnum):
@@ -30,5 +31,5 @@ class {{ cookiecutter.__model_class }}(Base):
         default={{ cookiecutter.__model_class }}Status.DRAFT,
     )
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.current_timestamp()
+        UTCDateTime(), server_default=func.current_timestamp()
     )
