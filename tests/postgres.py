@@ -11,8 +11,8 @@ with apt-get when that is possible (root, Debian-like); otherwise the fixture fa
 never skips: a test suite that quietly skips its database tests proves nothing.
 
 The tests connect as a login role (not a superuser, but allowed to create databases, as
-the baked tests need) whose password holds the characters that break naive URL handling; ``create_database()`` returns a SQLAlchemy URL with that
-password percent-encoded.
+the baked tests need) whose password holds the characters that break naive URL handling;
+``create_database()`` returns a SQLAlchemy URL with that password percent-encoded.
 """
 
 from __future__ import annotations

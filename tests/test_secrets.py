@@ -46,7 +46,8 @@ def test_password_is_in_dot_env_only_and_reaches_the_settings(tmp_path):
         [
             sys.executable,
             "-c",
-            "from my_service.settings import get_settings; print(get_settings().database_url.render_as_string(False))",
+            "from my_service.settings import get_settings;"
+            " print(get_settings().database_url.render_as_string(hide_password=False))",
         ],
         cwd=project,
         capture_output=True,
