@@ -22,7 +22,7 @@ TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 # The name of the project's folder in the template, which cookiecutter renders on its own.
 PROJECT_FOLDER = "{{cookiecutter.project_slug}}"
 # Context entries that describe this machine or run, not the project.
-_NOT_ANSWERS = ("_output_dir", "_repo_dir", "_checkout")
+_NOT_ANSWERS = ("_output_dir", "_repo_dir", "_checkout", "_commit")
 
 
 def _usable_url(value: str):

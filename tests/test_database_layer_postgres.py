@@ -86,6 +86,8 @@ def test_test_database_url_overrides(pg_project, postgres_server):
     unreachable = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
     env = {"DATABASE_URL": unreachable, "TEST_DATABASE_URL": url}
     assert passed(baked_suite(pg_project, env)) == 5
+    # pytest-alembic leaves its (empty) version table behind: the tests ran there.
+    assert postgres_server.tables(url) == {"alembic_version"}
 
 
 def test_an_unreachable_server_fails_with_one_line_saying_what_to_set(pg_project):

@@ -1,0 +1,265 @@
+"""Hand-made mutants: plant one bug at a time in the template and run the tests that
+should catch it. A mutant the tests do not catch ("survived") names a missing test.
+
+    .venv/bin/python benchmarks/mutants.py            # every mutant
+    .venv/bin/python benchmarks/mutants.py -k enum    # those whose name holds "enum"
+
+Each mutant is one exact text replacement in one file of the template; the file is
+restored afterwards, whatever happens. Prints one line per mutant and the score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+PROJECT = "{{cookiecutter.project_slug}}"
+PACKAGE = f"{PROJECT}/{{{{cookiecutter.package_name}}}}"
+SQLITE_TESTS = "tests/test_database_layer.py"
+POSTGRES_TESTS = "tests/test_database_layer_postgres.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+MUTANTS = [
+    Mutant(
+        "baked tests use DATABASE_URL's own database",
+        f"{PROJECT}/tests/conftest.py",
+        "yield from throwaway_database(database_server, get_settings().database_url)",
+        "yield get_settings().database_url",
+        (
+            f"{POSTGRES_TESTS}::test_baked_tests_make_throwaway_databases_on_the_server_of_database_url",
+        ),
+    ),
+    Mutant(
+        "TEST_DATABASE_URL ignored",
+        f"{PROJECT}/tests/conftest.py",
+        'given = os.environ.get("TEST_DATABASE_URL")',
+        "given = None",
+        (f"{POSTGRES_TESTS}::test_test_database_url_overrides",),
+    ),
+    Mutant(
+        "no enum type support on PostgreSQL",
+        f"{PROJECT}/alembic/env.py",
+        "import alembic_postgresql_enum  # noqa: F401",
+        "",
+        (f"{POSTGRES_TESTS}::test_adding_an_enum_column_creates_and_drops_its_type",),
+    ),
+    Mutant(
+        "unique constraint names cover the first column only",
+        f"{PACKAGE}/database/base.py",
+        '"uq": "uq_%(table_name)s_%(column_0_N_name)s"',
+        '"uq": "uq_%(table_name)s_%(column_0_name)s"',
+        (f"{POSTGRES_TESTS}::test_unique_constraints_sharing_a_first_column_get_distinct_names",),
+    ),
+    Mutant(
+        "times read back as stored",
+        f"{PACKAGE}/database/types.py",
+        "        if value.tzinfo is None:\n            return value.replace(tzinfo=UTC)",
+        "        if value.tzinfo is None:\n            return value",
+        (f"{SQLITE_TESTS}::test_times_round_trip_as_aware_utc_and_sort_by_instant",),
+    ),
+    Mutant(
+        "times in the server's zone on PostgreSQL",
+        f"{PACKAGE}/database/types.py",
+        "        return value.astimezone(UTC)\n",
+        "        return value\n",
+        (f"{POSTGRES_TESTS}::test_times_round_trip_as_aware_utc_on_postgresql",),
+    ),
+    Mutant(
+        "models packages: submodules not imported",
+        f"{PACKAGE}/database/discovery.py",
+        "names.extend(sorted(info.name for info in submodules))",
+        "pass",
+        (f"{SQLITE_TESTS}::test_models_package_submodules_are_found_without_imports_in_init",),
+    ),
+    Mutant(
+        "discovery imports every models.py in the package",
+        f"{PACKAGE}/database/discovery.py",
+        '    return resource_modules("models")',
+        "    root = RESOURCES_DIR.parent.parent\n"
+        '    return resource_modules("models") + [\n'
+        '        ".".join((PACKAGE_NAME, *path.relative_to(root).with_suffix("").parts))\n'
+        '        for path in root.rglob("models.py")\n'
+        "    ]",
+        (f"{SQLITE_TESTS}::test_models_modules_outside_the_resources_are_not_imported",),
+    ),
+    Mutant(
+        "the application does not import every model",
+        f"{PACKAGE}/database/session.py",
+        "    import_models()\n    configure_mappers()",
+        "    configure_mappers()",
+        (f"{SQLITE_TESTS}::test_string_relationships_resolve_in_the_application",),
+    ),
+    Mutant(
+        "server defaults not compared",
+        f"{PROJECT}/alembic/env.py",
+        "compare_server_default=True",
+        "compare_server_default=False",
+        (f"{SQLITE_TESTS}::test_server_default_changes_are_detected",),
+    ),
+    Mutant(
+        "SQLite foreign keys off in the application",
+        f"{PACKAGE}/database/session.py",
+        "    enforce_sqlite_foreign_keys(engine)\n    return engine",
+        "    return engine",
+        (f"{SQLITE_TESTS}::test_the_application_enforces_sqlite_foreign_keys",),
+    ),
+    Mutant(
+        "migrations leave broken foreign keys",
+        f"{PACKAGE}/database/migrations.py",
+        "        yield [check_sqlite_foreign_keys]",
+        "        yield []",
+        (f"{SQLITE_TESTS}::test_a_revision_that_breaks_a_foreign_key_fails",),
+    ),
+    Mutant(
+        "migrations keep SQLite foreign keys on",
+        f"{PACKAGE}/database/migrations.py",
+        '    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")\n',
+        "",
+        (f"{SQLITE_TESTS}::test_batch_mode_on_a_referenced_table_keeps_the_rows_pointing_at_it",),
+    ),
+    Mutant(
+        ".env read from the working directory",
+        f"{PACKAGE}/settings.py",
+        'env_file=PROJECT_ROOT / ".env"',
+        'env_file=".env"',
+        (f"{SQLITE_TESTS}::test_commands_work_from_any_directory",),
+    ),
+    Mutant(
+        "relative SQLite path left relative",
+        f"{PACKAGE}/settings.py",
+        "url = url.set(database=str(PROJECT_ROOT / path))",
+        "pass",
+        (f"{SQLITE_TESTS}::test_commands_work_from_any_directory",),
+    ),
+    Mutant(
+        "sqlalchemy.url on the Config ignored",
+        f"{PROJECT}/alembic/env.py",
+        "    if configured:\n",
+        "    if False:\n",
+        (
+            f"{SQLITE_TESTS}::test_programmatic_use_honours_the_config_url_and_writes_no_empty_revision",
+        ),
+    ),
+    Mutant(
+        "programmatic autogenerate writes empty revisions",
+        f"{PACKAGE}/database/migrations.py",
+        "        frame = frame.f_back\n    return True",
+        "        frame = frame.f_back\n    return False",
+        (
+            f"{SQLITE_TESTS}::test_programmatic_use_honours_the_config_url_and_writes_no_empty_revision",
+        ),
+    ),
+    Mutant(
+        "postgres:// not normalised at run time",
+        f"{PACKAGE}/settings.py",
+        'LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}',
+        "LEGACY_SCHEMES = {}",
+        (f"{SQLITE_TESTS}::test_legacy_postgres_scheme_is_normalised_at_run_time",),
+    ),
+    Mutant(
+        "settings errors quote the URL",
+        f"{PACKAGE}/settings.py",
+        "hide_input_in_errors=True",
+        "hide_input_in_errors=False",
+        (f"{SQLITE_TESTS}::test_settings_never_show_the_password",),
+    ),
+    Mutant(
+        "revisions import the application's types",
+        f"{PACKAGE}/database/migrations.py",
+        '            return f"sa.{stored!r}"',
+        "            return False",
+        (f"{SQLITE_TESTS}::test_revisions_run_with_alembic_and_sqlalchemy_alone",),
+    ),
+    Mutant(
+        "a revision without ruff fails",
+        f"{PACKAGE}/database/format_revision.py",
+        '    if importlib.util.find_spec("ruff") is None:\n        return None\n',
+        "",
+        (f"{SQLITE_TESTS}::test_without_ruff_a_revision_is_written_unformatted_with_a_note",),
+    ),
+    Mutant(
+        ".env left readable by others",
+        "alembic_service_template/post_gen.py",
+        '    (project_dir / ".env").chmod(0o600)\n',
+        "",
+        ("tests/test_post_gen.py",),
+    ),
+    Mutant(
+        "next steps ask for an install the bake did",
+        "alembic_service_template/post_gen.py",
+        '*([] if installed else ["poetry install"])',
+        '"poetry install"',
+        ("tests/test_post_gen.py",),
+    ),
+    Mutant(
+        "cruft link without the project's answers",
+        f"{PROJECT}/README.md",
+        "--no-input --extra-context",
+        "--no-input",
+        ("tests/test_template_updates.py",),
+    ),
+    Mutant(
+        "kept answers name the template's commit",
+        "alembic_service_template/jinja.py",
+        '"_checkout", "_commit")',
+        '"_checkout")',
+        ("tests/test_template_updates.py",),
+    ),
+    Mutant(
+        "the initial revision plans no enum types for PostgreSQL",
+        "alembic_service_template/initial_revision.py",
+        "        plan_postgresql_enum_types(planned, metadata)",
+        "        pass",
+        ("tests/test_postgres_workflow.py::test_initial_revision_round_trip",),
+    ),
+]
+
+
+def run_mutant(mutant: Mutant) -> bool:
+    """Plant ``mutant``, run its tests; True when they fail (the mutant is killed)."""
+    path = TEMPLATE_DIR / mutant.path
+    original = path.read_text()
+    if original.count(mutant.old) != 1:
+        raise SystemExit(f"{mutant.name}: the text to replace is not once in {mutant.path}")
+    try:
+        path.write_text(original.replace(mutant.old, mutant.new))
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *mutant.tests],
+            cwd=TEMPLATE_DIR,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        path.write_text(original)
+    return result.returncode != 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", default="", help="only mutants whose name holds this text")
+    chosen = [m for m in MUTANTS if parser.parse_args().k in m.name]
+    survivors = []
+    for mutant in chosen:
+        killed = run_mutant(mutant)
+        print(f"{'killed  ' if killed else 'SURVIVED'}  {mutant.name}", flush=True)
+        if not killed:
+            survivors.append(mutant.name)
+    print(f"\n{len(chosen) - len(survivors)} of {len(chosen)} mutants killed")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
