@@ -21,6 +21,7 @@ PROJECT = "{{cookiecutter.project_slug}}"
 PACKAGE = f"{PROJECT}/{{{{cookiecutter.package_name}}}}"
 SQLITE_TESTS = "tests/test_database_layer.py"
 POSTGRES_TESTS = "tests/test_database_layer_postgres.py"
+REVIEW_TESTS = "tests/test_migration_review.py"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ MUTANTS = [
     Mutant(
         "server defaults not compared",
         f"{PROJECT}/alembic/env.py",
-        "compare_server_default=True",
+        "compare_server_default=migrations.server_default_comparison(dialect_name)",
         "compare_server_default=False",
         (f"{SQLITE_TESTS}::test_server_default_changes_are_detected",),
     ),
@@ -133,8 +134,8 @@ MUTANTS = [
     Mutant(
         ".env read from the working directory",
         f"{PACKAGE}/settings.py",
-        'env_file=PROJECT_ROOT / ".env"',
-        'env_file=".env"',
+        'env_file=PROJECT_ROOT / ".env",\n        env_file_encoding',
+        'env_file=".env",\n        env_file_encoding',
         (f"{SQLITE_TESTS}::test_commands_work_from_any_directory",),
     ),
     Mutant(
@@ -217,6 +218,63 @@ MUTANTS = [
         '"_checkout", "_commit")',
         '"_checkout")',
         ("tests/test_template_updates.py",),
+    ),
+    Mutant(
+        "no migration timeouts on PostgreSQL",
+        f"{PROJECT}/alembic/env.py",
+        "        migrations.set_postgresql_timeouts(MigrationSettings())\n",
+        "        pass\n",
+        (f"{REVIEW_TESTS}::test_migrations_run_with_lock_and_statement_timeouts",),
+    ),
+    Mutant(
+        "timeouts ignore the per-run override",
+        f"{PACKAGE}/settings.py",
+        'env_prefix="MIGRATION_"',
+        'env_prefix="MIGRATIONS_"',
+        (f"{REVIEW_TESTS}::test_migrations_run_with_lock_and_statement_timeouts",),
+    ),
+    Mutant(
+        "no warning above destructive operations",
+        f"{PACKAGE}/database/migrations.py",
+        "            marked.append(DataLossWarningOp(message))\n",
+        "",
+        (f"{REVIEW_TESTS}::test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal",),
+    ),
+    Mutant(
+        "narrowing a type is not a data loss",
+        f"{PACKAGE}/database/migrations.py",
+        "if after is not None and (before is None or after < before):",
+        "if False:",
+        (f"{REVIEW_TESTS}::test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal",),
+    ),
+    Mutant(
+        "acknowledgements excuse nothing",
+        f"{PROJECT}/tests/test_migration_review.py",
+        "    excluded = [*EXCLUDED_RULES, *ACKNOWLEDGED.findall(Path(revision.path).read_text())]",
+        "    excluded = [*EXCLUDED_RULES]",
+        (f"{REVIEW_TESTS}::test_the_safe_three_step_version_passes",),
+    ),
+    Mutant(
+        "acknowledgements excuse every revision",
+        f"{PROJECT}/tests/test_migration_review.py",
+        "    excluded = [*EXCLUDED_RULES, *ACKNOWLEDGED.findall(Path(revision.path).read_text())]",
+        "    excluded = [*EXCLUDED_RULES, *(rule for script in revisions()"
+        " for rule in ACKNOWLEDGED.findall(Path(script.path).read_text()))]",
+        (f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_its_own_revision_only",),
+    ),
+    Mutant(
+        "no rule excluded with its reason",
+        f"{PROJECT}/.squawk.toml",
+        '    "prefer-text-field",\n',
+        "",
+        (f"{REVIEW_TESTS}::test_the_initial_revision_lints_clean",),
+    ),
+    Mutant(
+        "the example key is a 32-bit serial",
+        f"{PACKAGE}/api/resources/{{{{cookiecutter.resource_name}}}}/models.py",
+        "    id: Mapped[PrimaryKey]",
+        "    id: Mapped[int] = mapped_column(primary_key=True)",
+        (f"{REVIEW_TESTS}::test_the_initial_revision_lints_clean",),
     ),
     Mutant(
         "the initial revision plans no enum types for PostgreSQL",

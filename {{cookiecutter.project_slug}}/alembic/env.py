@@ -15,7 +15,11 @@ from sqlalchemy import URL, Connection, Engine, create_engine, make_url, pool
 
 from {{ cookiecutter.package_name }}.database import migrations
 from {{ cookiecutter.package_name }}.database.discovery import import_models
-from {{ cookiecutter.package_name }}.settings import get_settings, normalise_database_url
+from {{ cookiecutter.package_name }}.settings import (
+    MigrationSettings,
+    get_settings,
+    normalise_database_url,
+)
 
 config = context.config
 if config.config_file_name is not None:
@@ -36,7 +40,7 @@ def configure(dialect_name: str, **options) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
-        compare_server_default=True,
+        compare_server_default=migrations.server_default_comparison(dialect_name),
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=dialect_name == "sqlite",
         render_item=migrations.render_item,
@@ -52,7 +56,7 @@ def run_migrations_offline() -> None:
     url = database_url()
     configure(url.get_backend_name(), url=url, literal_binds=True)
     with context.begin_transaction():
-        context.run_migrations()
+        run_with_timeouts(url.get_backend_name())
 
 
 def run_migrations_online() -> None:
@@ -71,7 +75,15 @@ def run_migrations(connection: Connection) -> None:
     with migrations.sqlite_foreign_keys_checked_per_revision(connection) as on_version_apply:
         configure(connection.dialect.name, connection=connection, on_version_apply=on_version_apply)
         with context.begin_transaction():
-            context.run_migrations()
+            run_with_timeouts(connection.dialect.name)
+
+
+def run_with_timeouts(dialect_name: str) -> None:
+    # PostgreSQL migrations give up on a lock or a statement that takes too long rather
+    # than block the service (MigrationSettings); other backends have no such setting.
+    if dialect_name == "postgresql":
+        migrations.set_postgresql_timeouts(MigrationSettings())
+    context.run_migrations()
 
 
 if context.is_offline_mode():

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import StringConstraints, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 
@@ -35,6 +35,26 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_database_url(cls, value: object) -> URL:
         return normalise_database_url(value if isinstance(value, URL) else make_url(str(value)))
+
+
+# A PostgreSQL duration: 500ms, 5s, 2min, 1h.
+Duration = Annotated[str, StringConstraints(pattern=r"^[0-9]+(ms|s|min|h)$")]
+
+
+class MigrationSettings(BaseSettings):
+    """How long a migration on PostgreSQL may wait for a lock, and run one statement.
+
+    A migration waiting for a lock blocks every query queued behind it, so it gives up
+    early instead; retry it when the table is quieter. Override for one run with
+    ``MIGRATION_LOCK_TIMEOUT=30s alembic upgrade head`` (or in ``.env``).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="MIGRATION_", env_file=PROJECT_ROOT / ".env", extra="ignore"
+    )
+
+    lock_timeout: Duration = "5s"
+    statement_timeout: Duration = "5min"
 
 
 def normalise_database_url(url: URL) -> URL:

@@ -8,10 +8,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from alembic import command
-from alembic.operations import MigrateOperation, Operations
+from alembic import command, context
+from alembic.autogenerate import renderers
+from alembic.operations import MigrateOperation, Operations, ops
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import BigInteger, Connection, Identity
 from sqlalchemy.types import TypeDecorator
 
 
@@ -27,6 +28,21 @@ def render_item(type_: str, obj: object, autogen_context) -> str | bool:
         if type(stored).__module__.startswith("sqlalchemy.sql."):
             return f"sa.{stored!r}"
     return False
+
+
+def server_default_comparison(dialect_name: str):
+    """Alembic's own server default comparison, where the backend has identity columns
+    (PostgreSQL); elsewhere (SQLite, MySQL) one that does not count ``Identity()`` as a
+    default: the key auto-increments without one there."""
+    return True if dialect_name == "postgresql" else _compare_all_but_identity
+
+
+def _compare_all_but_identity(
+    migration_context, inspected_column, metadata_column, inspected_default, metadata_default, _
+) -> bool | None:
+    if isinstance(metadata_column.server_default, Identity):
+        return False
+    return None  # Alembic compares as usual
 
 
 def writes_a_revision_file(context: MigrationContext) -> bool:
@@ -45,12 +61,85 @@ def writes_a_revision_file(context: MigrationContext) -> bool:
 
 
 def process_revision_directives(context: MigrationContext, revision, directives) -> None:
-    """An autogenerate run that finds no change writes no revision file."""
+    """An autogenerate run that finds no change writes no revision file; one that destroys
+    data says so, in the file and on the terminal."""
     if not directives or not writes_a_revision_file(context):
         return
-    if all(ops.is_empty() for ops in directives[0].upgrade_ops_list):
+    script = directives[0]
+    if all(upgrade_ops.is_empty() for upgrade_ops in script.upgrade_ops_list):
         directives[:] = []
         print("No changes in the models: no revision written.")
+        return
+    for upgrade_ops in script.upgrade_ops_list:
+        for warning in mark_data_loss(upgrade_ops):
+            print(f"warning: revision {script.rev_id} {warning}")
+
+
+class DataLossWarningOp(MigrateOperation):
+    """A comment in the revision, just above an operation that destroys data."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+@renderers.dispatch_for(DataLossWarningOp)
+def _render_data_loss_warning(autogen_context, operation: DataLossWarningOp) -> str:
+    return f"# WARNING: {operation.message}"
+
+
+def mark_data_loss(container) -> list[str]:
+    """Put a warning above each operation of ``container`` that destroys data; return them."""
+    warnings = []
+    marked = []
+    for operation in container.ops:
+        if isinstance(operation, ops.ModifyTableOps):
+            warnings += mark_data_loss(operation)
+        message = data_loss(operation)
+        if message:
+            marked.append(DataLossWarningOp(message))
+            warnings.append(message)
+        marked.append(operation)
+    container.ops[:] = marked
+    return warnings
+
+
+def data_loss(operation) -> str | None:
+    """What ``operation`` destroys, or None when it keeps every value."""
+    if isinstance(operation, ops.DropTableOp):
+        return f"drops table {operation.table_name} and every row in it."
+    if isinstance(operation, ops.DropColumnOp):
+        return (
+            f"drops column {operation.table_name}.{operation.column_name} and its values"
+            " (a renamed column shows up as a drop plus an add: use op.alter_column"
+            " with new_column_name to keep them)."
+        )
+    if isinstance(operation, ops.AlterColumnOp) and operation.modify_type is not None:
+        if may_truncate(operation.existing_type, operation.modify_type):
+            return (
+                f"changes the type of {operation.table_name}.{operation.column_name} from"
+                f" {operation.existing_type} to {operation.modify_type}, which can cut or"
+                " refuse existing values."
+            )
+    return None
+
+
+def may_truncate(old, new) -> bool:
+    """Whether values of type ``old`` may not fit ``new`` (a narrower or different type)."""
+    if old is None or old._type_affinity is not new._type_affinity:
+        return True
+    if isinstance(old, BigInteger) and not isinstance(new, BigInteger):
+        return True
+    for attribute in ("length", "precision", "scale"):
+        before, after = getattr(old, attribute, None), getattr(new, attribute, None)
+        if after is not None and (before is None or after < before):
+            return True
+    return False
+
+
+def set_postgresql_timeouts(timeouts) -> None:
+    """``SET LOCAL`` the lock and statement timeouts: they end with the transaction."""
+    context.execute(f"SET LOCAL lock_timeout = '{timeouts.lock_timeout}'")
+    context.execute(f"SET LOCAL statement_timeout = '{timeouts.statement_timeout}'")
 
 
 @contextmanager

@@ -1,0 +1,255 @@
+"""Reviewing migrations before they ship: squawk on every revision's SQL (PostgreSQL),
+lock and statement timeouts, and warnings where autogenerate destroys data."""
+
+import re
+import sys
+
+import pytest
+
+from tests.helpers import add_resource, alembic, revision_files, run
+from tests.test_database_layer import ITEM_MODELS, PACKAGE, autogenerate, edit, new_revision
+from tests.test_database_layer_postgres import baked_suite, passed
+from tests.test_postgres_workflow import unused_port
+
+# One finding as the baked test reports it (pytest prefixes the lines of its message).
+SQUAWK_RULE = re.compile(r"([\w-]+\.py): ([a-z-]+) at SQL line \d+: ")
+
+
+@pytest.fixture
+def pg_project(bake):
+    result = bake(database_url=f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app")
+    assert result.exit_code == 0, result.exception
+    return result.project_path
+
+
+def manual_revision(project, message, upgrade, downgrade="pass"):
+    """A revision written by hand, as a user writes a data migration."""
+    before = revision_files(project)
+    alembic(project, "revision", "-m", message)
+    revision = new_revision(project, before)
+    edit(revision, "def upgrade() -> None:\n    pass", f"def upgrade() -> None:\n    {upgrade}")
+    edit(
+        revision, "def downgrade() -> None:\n    pass", f"def downgrade() -> None:\n    {downgrade}"
+    )
+    return revision
+
+
+def squawk_findings(result):
+    """(revision file, rule) of each finding the baked review test reported."""
+    return set(SQUAWK_RULE.findall(result.stdout))
+
+
+def review(project, env):
+    return run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_migration_review.py"],
+        cwd=project,
+        env=env,
+        check=False,
+    )  # fmt: skip
+
+
+# --- squawk ---------------------------------------------------------------------------
+
+
+def test_the_initial_revision_lints_clean(pg_project, postgres_server):
+    env = {"DATABASE_URL": postgres_server.create_database("lint_clean")}
+    result = review(pg_project, env)
+    assert result.returncode == 0, result.stdout
+    assert passed(result) == 1
+    # One of the baked suite's tests per revision, beside the migration and model tests.
+    assert passed(baked_suite(pg_project, env)) == 6
+
+
+def test_a_required_column_on_an_existing_table_fails_naming_the_rule(pg_project, tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}  # offline: no server
+    revision = manual_revision(
+        pg_project,
+        "add sku",
+        'op.add_column("item", sa.Column("sku", sa.Text(), nullable=False))',
+        'op.drop_column("item", "sku")',
+    )
+    result = review(pg_project, env)
+    assert result.returncode != 0
+    assert squawk_findings(result) == {(revision.name, "adding-required-field")}
+    assert "ALTER TABLE item ADD COLUMN sku TEXT NOT NULL;" in result.stdout
+
+
+def test_the_safe_three_step_version_passes(pg_project, postgres_server):
+    url = postgres_server.create_database("three_steps")
+    env = {"DATABASE_URL": url}
+    manual_revision(
+        pg_project,
+        "add sku",
+        'op.add_column("item", sa.Column("sku", sa.Text(), nullable=True))',
+        'op.drop_column("item", "sku")',
+    )
+    manual_revision(
+        pg_project,
+        "backfill sku",
+        "op.execute(\"UPDATE item SET sku = 'item-' || id WHERE sku IS NULL\")\n"
+        '    op.execute("ALTER TABLE item ADD CONSTRAINT ck_item_sku_not_null'
+        ' CHECK (sku IS NOT NULL) NOT VALID")',
+        'op.execute("ALTER TABLE item DROP CONSTRAINT ck_item_sku_not_null")',
+    )
+    third = manual_revision(
+        pg_project,
+        "require sku",
+        'op.execute("ALTER TABLE item VALIDATE CONSTRAINT ck_item_sku_not_null")\n'
+        '    op.alter_column("item", "sku", existing_type=sa.Text(), nullable=False)\n'
+        '    op.execute("ALTER TABLE item DROP CONSTRAINT ck_item_sku_not_null")',
+        'op.alter_column("item", "sku", existing_type=sa.Text(), nullable=True)',
+    )
+    unacknowledged = review(pg_project, env)
+    assert squawk_findings(unacknowledged) == {(third.name, "ban-drop-constraint")}
+
+    edit(
+        third,
+        "def upgrade() -> None:\n",
+        "def upgrade() -> None:\n"
+        "    # squawk-ignore: ban-drop-constraint: NOT NULL now guarantees what it did\n",
+    )
+    result = review(pg_project, env)
+    assert result.returncode == 0, result.stdout
+    assert passed(result) == 4
+    alembic(pg_project, "upgrade", "head", env=env)
+
+
+def test_an_acknowledgement_excuses_its_own_revision_only(pg_project, tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}
+    first = manual_revision(
+        pg_project,
+        "drop description",
+        "# squawk-ignore: ban-drop-column: nothing reads it since release 3\n"
+        '    op.drop_column("item", "description")',
+        'op.add_column("item", sa.Column("description", sa.Text(), nullable=True))',
+    )
+    second = manual_revision(
+        pg_project,
+        "drop created_at",
+        'op.drop_column("item", "created_at")',
+        'op.add_column("item", sa.Column("created_at", sa.DateTime(timezone=True)))',
+    )
+    result = review(pg_project, env)
+    findings = squawk_findings(result)
+    assert findings == {(second.name, "ban-drop-column")}
+    assert first.name not in {name for name, _ in findings}
+
+
+# --- timeouts -------------------------------------------------------------------------
+
+READ_BACK = (
+    'op.execute("CREATE TABLE seen_settings AS SELECT'
+    " current_setting('lock_timeout') AS lock_timeout,"
+    " current_setting('statement_timeout') AS statement_timeout\")"
+)
+
+
+def test_migrations_run_with_lock_and_statement_timeouts(pg_project, postgres_server):
+    url = postgres_server.create_database("timeouts")
+    manual_revision(pg_project, "read settings", READ_BACK, 'op.drop_table("seen_settings")')
+
+    sql = alembic(pg_project, "upgrade", "head", "--sql", env={"DATABASE_URL": url}).stdout
+    assert sql.index("SET LOCAL lock_timeout = '5s';") < sql.index("CREATE TABLE item")
+    assert "SET LOCAL statement_timeout = '5min';" in sql
+
+    alembic(pg_project, "upgrade", "head", env={"DATABASE_URL": url})
+    assert seen_settings(postgres_server, url) == ("5s", "5min")
+    alembic(pg_project, "downgrade", "0001", env={"DATABASE_URL": url})
+    overridden = {
+        "DATABASE_URL": url,
+        "MIGRATION_LOCK_TIMEOUT": "750ms",
+        "MIGRATION_STATEMENT_TIMEOUT": "2min",
+    }
+    alembic(pg_project, "upgrade", "head", env=overridden)
+    assert seen_settings(postgres_server, url) == ("750ms", "2min")
+
+
+def seen_settings(server, url):
+    with server.admin_connection(url.rsplit("/", 1)[1]) as connection:
+        query = "SELECT lock_timeout, statement_timeout FROM seen_settings"
+        return connection.execute(query).fetchone()
+
+
+# --- data loss warnings ---------------------------------------------------------------
+
+NOTE_MODELS = f"""\
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from {PACKAGE}.database.base import Base
+
+
+class Note(Base):
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(500))
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project_and_env(request, bake):
+    if request.param == "sqlite":
+        result = bake()
+        env = {}
+    else:
+        server = request.getfixturevalue("postgres_server")
+        result = bake(database_url=f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app")
+        env = {"DATABASE_URL": server.create_database("data_loss")}
+    assert result.exit_code == 0, result.exception
+    return result.project_path, env
+
+
+def warnings_of(result):
+    return [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+
+
+def test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal(project_and_env):
+    project, env = project_and_env
+    alembic(project, "upgrade", "head", env=env)
+    add_resource(project, PACKAGE, "note", NOTE_MODELS)
+    created = autogenerate(project, "add note", env=env)
+    assert "WARNING" not in created.read_text()
+    alembic(project, "upgrade", "head", env=env)
+
+    # A rename, as autogenerate sees it: a new column and a dropped one.
+    models = project / PACKAGE / "api" / "resources" / "note" / "models.py"
+    edit(models, "body: Mapped[str] = mapped_column(String(500))", "text: Mapped[str | None]")
+    before = revision_files(project)
+    result = alembic(project, "revision", "--autogenerate", "-m", "rename body", env=env)
+    renamed = new_revision(project, before).read_text()
+    upgrade = renamed.split("def downgrade")[0]
+    assert re.search(r"# WARNING: drops column note\.body .*\n\s*(batch_)?op\.drop_column", upgrade)
+    (warning,) = warnings_of(result)
+    assert "drops column note.body" in warning
+    alembic(project, "upgrade", "head", env=env)
+
+    # Narrowing a column, then deleting the whole resource.
+    edit(project / ITEM_MODELS, "String(200)", "String(20)")
+    before = revision_files(project)
+    narrowed = alembic(project, "revision", "--autogenerate", "-m", "shorter", env=env)
+    assert "changes the type of item.name" in new_revision(project, before).read_text()
+    assert len(warnings_of(narrowed)) == 1
+    alembic(project, "upgrade", "head", env=env)
+
+    for path in sorted(models.parent.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    models.parent.rmdir()
+    before = revision_files(project)
+    dropped = alembic(project, "revision", "--autogenerate", "-m", "drop note", env=env)
+    text = new_revision(project, before).read_text()
+    assert re.search(r"# WARNING: drops table note and every row in it\.\n\s*op\.drop_table", text)
+    revision_id = re.search(r"Revision ID: (\w+)", text)[1]
+    assert warnings_of(dropped) == [
+        f"warning: revision {revision_id} drops table note and every row in it."
+    ]
+
+
+def test_only_postgresql_projects_get_the_squawk_review(bake, pg_project):
+    sqlite_project = bake().project_path
+    review_files = [".squawk.toml", "tests/test_migration_review.py"]
+    assert [(pg_project / name).is_file() for name in review_files] == [True, True]
+    assert [(sqlite_project / name).exists() for name in review_files] == [False, False]
+    assert "squawk" not in (sqlite_project / "pyproject.toml").read_text()
+    assert "squawk" not in (sqlite_project / "README.md").read_text()
