@@ -116,6 +116,15 @@ def assert_all_passed(result: subprocess.CompletedProcess, at_least: int = 1) ->
     return count
 
 
+def remake_initial_revision(project: Path, package: str, dialect: str) -> str:
+    """Delete the initial revision and make it again for ``dialect`` from the project's
+    models as they are now, with the hook's own code; return its text."""
+    (project / INITIAL_REVISION).unlink()
+    script = TEMPLATE_DIR / "alembic_service_template" / "initial_revision.py"
+    run([sys.executable, str(script), str(project), package, dialect], cwd=project)
+    return initial_revision(project).read_text()
+
+
 def add_resource(project: Path, package: str, name: str, body: str) -> Path:
     """Add ``<package>/api/resources/<name>/models.py``, as a user adding a resource would."""
     resource = project / package / "api" / "resources" / name
