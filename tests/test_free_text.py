@@ -136,6 +136,7 @@ def test_each_awkward_fragment_is_refused_or_shown_literally(fragment):
 def test_jinja_escape_keeps_braces_literally(tmp_path):
     project, error = bake_in(tmp_path, {"description": "{% raw %}Totals {{ 7*7 }}{% endraw %}"})
     assert project is not None, error
+    initial_revision(project)
     assert (project / "README.md").read_text().startswith("# My Service\n\nTotals {{ 7*7 }}\n")
     assert (
         tomllib.loads((project / "pyproject.toml").read_text())["project"]["description"]
