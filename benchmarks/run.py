@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -30,6 +31,9 @@ from importlib import metadata
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(TEMPLATE_DIR))
+from tests.helpers import package_index_url  # noqa: E402  (the tests' own choice of index)
+
 # Git-ignored (.gitignore lists benchmarks/results/): the cookiecutter-only venv and
 # Poetry's download cache survive between runs here.
 CACHE_DIR = TEMPLATE_DIR / "benchmarks" / "results" / "cache"
@@ -251,9 +255,9 @@ def bench_bake_through_poetry(work: Path, runs: int) -> Row:
     (poetry_bin / "poetry").symlink_to(poetry)
     env = clean_environment([poetry_bin, python.parent], drop_dirs=(BIN_DIR,))
     env["POETRY_VIRTUALENVS_IN_PROJECT"] = "true"
-    # Through PyPI's simple index (poetry-plugin-pypi-mirror, in requirements-dev.txt), which
-    # also works behind proxies that do not serve PyPI's JSON API.
-    env.setdefault("POETRY_PYPI_MIRROR_URL", "https://pypi.org/simple/")
+    # Through a simple index (poetry-plugin-pypi-mirror, in requirements-dev.txt), which also
+    # works behind proxies that do not serve PyPI's JSON API: the one the tests use.
+    env["POETRY_PYPI_MIRROR_URL"] = package_index_url()
     env.setdefault("POETRY_CACHE_DIR", str(CACHE_DIR / "poetry"))
     config = cookiecutter_config(work)
     output = work / "bake-poetry"
@@ -600,7 +604,13 @@ def bench_test_suite() -> Row:
 
 
 def number(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+    """``value`` with ``digits`` decimals, or with two significant digits where those
+    decimals would print a positive value as zero."""
+    if value is None:
+        return "n/a"
+    if 0 < value and round(value, digits) == 0:
+        digits = 1 - math.floor(math.log10(value))
+    return f"{value:.{digits}f}"
 
 
 def table(rows: list[Row]) -> list[str]:
@@ -612,8 +622,8 @@ def table(rows: list[Row]) -> list[str]:
         if row.skipped:
             lines.append(f"| {row.label} | skipped | {row.baseline_label} | skipped | n/a | | 0 |")
             continue
-        ratio = "n/a" if row.ratio is None else f"{row.ratio:.2f}x"
-        per_model = "" if row.per_model_ms is None else f"{row.per_model_ms:.2f}"
+        ratio = "n/a" if row.ratio is None else f"{number(row.ratio, 2)}x"
+        per_model = "" if row.per_model_ms is None else number(row.per_model_ms, 2)
         lines.append(
             f"| {row.label} | {number(row.median)} | {row.baseline_label}"
             f" | {number(row.baseline_median)} | {ratio} | {per_model} | {row.runs} |"

@@ -1,16 +1,46 @@
+import json
+
 import pytest
 
-from tests.helpers import TEMPLATE_DIR
+from tests.helpers import SCRUBBED_ENVIRONMENT, TEMPLATE_DIR, initial_revision
 
 pytest_plugins = ["tests.postgres"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cookiecutter_config(tmp_path_factory):
+    """Cookiecutter's config for the whole session: a file of its own (COOKIECUTTER_CONFIG)
+    whose replay and cookiecutters folders are temporary, so no bake reads
+    ~/.cookiecutterrc or writes ~/.cookiecutter_replay/. The caller's database URLs and
+    active environment are dropped too; commands the tests run never see them."""
+    home = tmp_path_factory.mktemp("cookiecutter-user")
+    config = home / "config.yaml"
+    folders = {"cookiecutters_dir": home / "cookiecutters", "replay_dir": home / "replay"}
+    # JSON is YAML, with every path quoted.
+    config.write_text(json.dumps({key: str(path) for key, path in folders.items()}) + "\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COOKIECUTTER_CONFIG", str(config))
+        for name in SCRUBBED_ENVIRONMENT:
+            patch.delenv(name, raising=False)
+        yield config
+
+
+@pytest.fixture(scope="session")
+def _cookiecutter_config_file(isolated_cookiecutter_config):
+    """pytest-cookies' config file (its fixture of this name): the session's isolated one."""
+    return isolated_cookiecutter_config
+
+
 @pytest.fixture
 def bake(cookies):
-    """Bake with the given answers (the rest default) and return the pytest-cookies result."""
+    """Bake with the given answers (the rest default) and return the pytest-cookies result.
+    A bake that succeeds must have made the initial revision (the hook runs in-process here)."""
 
     def bake_with(**answers):
-        return cookies.bake(extra_context=answers, template=str(TEMPLATE_DIR))
+        result = cookies.bake(extra_context=answers, template=str(TEMPLATE_DIR))
+        if result.exit_code == 0:
+            initial_revision(result.project_path)
+        return result
 
     return bake_with
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,24 +13,61 @@ from pathlib import Path
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # Console scripts installed next to the interpreter running the tests (cookiecutter, poetry, ruff).
 BIN_DIR = Path(sys.executable).parent
-# Poetry resolves through PyPI's simple index (poetry-plugin-pypi-mirror): some networks'
-# proxies serve only that. Each baked project keeps its virtualenv inside it, so nothing
-# outlives the test's temporary folder.
-POETRY_ENV = {
-    "POETRY_PYPI_MIRROR_URL": os.environ.get("POETRY_PYPI_MIRROR_URL", "https://pypi.org/simple/"),
-    "POETRY_VIRTUALENVS_IN_PROJECT": "true",
-    "POETRY_NO_INTERACTION": "1",
-}
+# Never inherited by a command the tests run: a database URL in the caller's shell would
+# send the tests to an outside database, and an active environment would be Poetry's.
+SCRUBBED_ENVIRONMENT = ("DATABASE_URL", "TEST_DATABASE_URL", "VIRTUAL_ENV", "POETRY_ACTIVE")
+
+
+@functools.cache
+def package_index_url() -> str:
+    """The simple index Poetry resolves through (poetry-plugin-pypi-mirror), found at run time.
+
+    ``POETRY_PYPI_MIRROR_URL`` when set, else pip's configured index (``PIP_INDEX_URL``,
+    ``pip config get global.index-url``), else pip's own default: some networks' proxies
+    serve only a simple index, and no index address is written in the repository.
+    """
+    for name in ("POETRY_PYPI_MIRROR_URL", "PIP_INDEX_URL"):
+        if os.environ.get(name):
+            return os.environ[name]
+    configured = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "get", "global.index-url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if configured.returncode == 0 and configured.stdout.strip():
+        return configured.stdout.strip()
+    from pip._internal.models.index import PyPI
+
+    return PyPI.simple_url
+
+
+def poetry_environment() -> dict[str, str]:
+    """Poetry through the index above; each baked project keeps its virtualenv inside it,
+    so nothing outlives the test's temporary folder."""
+    return {
+        "POETRY_PYPI_MIRROR_URL": package_index_url(),
+        "POETRY_VIRTUALENVS_IN_PROJECT": "true",
+        "POETRY_NO_INTERACTION": "1",
+    }
+
+
+def child_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without SCRUBBED_ENVIRONMENT, then ``env`` on top (a test
+    that needs DATABASE_URL passes it here)."""
+    inherited = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENVIRONMENT}
+    return {**inherited, **(env or {})}
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True):
     """Run ``command``; on an unexpected exit, fail with everything it printed."""
-    full_env = {
-        **os.environ,
-        **POETRY_ENV,
-        "PATH": f"{BIN_DIR}{os.pathsep}{os.environ['PATH']}",
-        **(env or {}),
-    }
+    full_env = child_environment(
+        {
+            **poetry_environment(),
+            "PATH": f"{BIN_DIR}{os.pathsep}{os.environ['PATH']}",
+            **(env or {}),
+        }
+    )
     result = subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(
@@ -45,6 +84,45 @@ def alembic(project: Path, *args: str, env: dict[str, str] | None = None, check:
 
 def revision_files(project: Path) -> list[Path]:
     return sorted((project / "alembic" / "versions").rglob("*.py"))
+
+
+INITIAL_REVISION = "alembic/versions/0001_initial.py"
+# The tests a baked project ships with (its own suite may only grow).
+BAKED_PROJECT_TESTS = 5
+
+
+def initial_revision(project: Path) -> Path:
+    """The initial revision the bake made; fails the test when there is none, or more."""
+    assert [path.relative_to(project).as_posix() for path in revision_files(project)] == [
+        INITIAL_REVISION
+    ], f"the bake did not make {INITIAL_REVISION} (and nothing else) in {project}"
+    return project / INITIAL_REVISION
+
+
+def assert_all_passed(result: subprocess.CompletedProcess, at_least: int = 1) -> int:
+    """A pytest run (default verbosity) passed every test it collected: no skip, xfail,
+    error or deselection; returns the count. ``at_least``: tests it must have collected."""
+    collected = re.search(r"^collected (\d+) items?\b", result.stdout, re.MULTILINE)
+    assert collected, result.stdout
+    summary = result.stdout.strip().splitlines()[-1]
+    outcomes = {
+        word: int(count)
+        for count, word in re.findall(r"(\d+) ([a-z]+)", summary)
+        if not word.startswith("warning")
+    }
+    count = int(collected[1])
+    assert outcomes == {"passed": count}, result.stdout
+    assert count >= at_least, result.stdout
+    return count
+
+
+def remake_initial_revision(project: Path, package: str, dialect: str) -> str:
+    """Delete the initial revision and make it again for ``dialect`` from the project's
+    models as they are now, with the hook's own code; return its text."""
+    (project / INITIAL_REVISION).unlink()
+    script = TEMPLATE_DIR / "alembic_service_template" / "initial_revision.py"
+    run([sys.executable, str(script), str(project), package, dialect], cwd=project)
+    return initial_revision(project).read_text()
 
 
 def add_resource(project: Path, package: str, name: str, body: str) -> Path:
@@ -74,7 +152,7 @@ def cookiecutter_cli(output_dir, *args, env=None):
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **(env or {})},
+        env=child_environment(env),
         timeout=120,
     )
 

@@ -93,7 +93,9 @@ def test_project_slug_accepts(value):
     ],
 )
 def test_project_slug_rejects(value):
-    assert answers.check_project_slug(value) is not None
+    problem = answers.check_project_slug(value)
+    assert problem is not None
+    assert "must be lowercase letters and digits, separated by single '-', '_' or '.'" in problem
 
 
 @pytest.mark.parametrize("value", ["item", "order_line", "_x", "thing2"])
@@ -101,9 +103,22 @@ def test_resource_name_accepts(value):
     assert answers.check_resource_name(value) is None
 
 
-@pytest.mark.parametrize("value", ["Item", "order-line", "2x", "class", "match", "", "a b"])
-def test_resource_name_rejects(value):
-    assert answers.check_resource_name(value) is not None
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("Item", "must be a lowercase Python identifier"),
+        ("order-line", "must be a lowercase Python identifier"),
+        ("2x", "not starting with a digit"),
+        ("", "must be a lowercase Python identifier"),
+        ("a b", "must be a lowercase Python identifier"),
+        ("class", "must not be a Python keyword"),
+        ("match", "must not be a Python keyword"),
+    ],
+)
+def test_resource_name_rejects(value, reason):
+    problem = answers.check_resource_name(value)
+    assert problem is not None
+    assert reason in problem
 
 
 @pytest.mark.parametrize("value", ["you@example.com", "a.b+c@mail.example.org", "x@y.io"])
@@ -115,7 +130,9 @@ def test_email_accepts(value):
     "value", ["", "you", "you@", "@example.com", "you@example", "a b@c.d", "a@b@c.d"]
 )
 def test_email_rejects(value):
-    assert answers.check_email(value) is not None
+    problem = answers.check_email(value)
+    assert problem is not None
+    assert problem == "must look like name@example.com"
 
 
 @pytest.mark.parametrize("value", answers.SUPPORTED_PYTHON_VERSIONS)
@@ -125,7 +142,9 @@ def test_python_version_accepts_supported(value):
 
 @pytest.mark.parametrize("value", ["3.8", "3.10", "3", "3.11.1", "", "4.0"])
 def test_python_version_rejects(value):
-    assert answers.check_python_version(value) is not None
+    problem = answers.check_python_version(value)
+    assert problem is not None
+    assert problem == "must be one of 3.11, 3.12, 3.13, 3.14"
 
 
 def test_supported_python_versions_are_the_prompt_choices():
@@ -140,9 +159,21 @@ def test_text_accepts(value):
     assert answers.check_text(value) is None
 
 
-@pytest.mark.parametrize("value", ["", "   ", "two\nlines", "tab\there", "nul\x00", "x" * 201])
-def test_text_rejects(value):
-    assert answers.check_text(value) is not None
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("", "must not be empty"),
+        ("   ", "must not be empty"),
+        ("two\nlines", "must be a single line of printable text"),
+        ("tab\there", "must be a single line of printable text"),
+        ("nul\x00", "must be a single line of printable text"),
+        ("x" * 201, "must be at most 200 characters"),
+    ],
+)
+def test_text_rejects(value, reason):
+    problem = answers.check_text(value)
+    assert problem is not None
+    assert problem == reason
 
 
 @pytest.mark.parametrize(
@@ -395,7 +426,12 @@ def test_redacted_url_never_contains_the_password(text, password):
     ],
 )
 def test_answers_cookiecutter_evaluated_as_jinja_are_refused(given, value, rejected):
-    assert (answers.check_not_evaluated(given, value) is not None) is rejected
+    problem = answers.check_not_evaluated(given, value)
+    if rejected:
+        assert problem is not None
+        assert problem.startswith(f"was evaluated as Jinja by cookiecutter (giving {value!r})")
+    else:
+        assert problem is None
 
 
 def test_review_names_the_text_as_given_and_what_it_became():

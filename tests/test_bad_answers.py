@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import cookiecutter_cli, tree_snapshot
+from tests.helpers import cookiecutter_cli, initial_revision, tree_snapshot
 
 BAD = [
     ("package_name", "json", "must not shadow a standard-library module"),
@@ -109,6 +109,7 @@ def test_bad_answer_over_an_existing_project_changes_nothing(tmp_path):
     first = cookiecutter_cli(tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
     project = tmp_path / "my-service"
+    initial_revision(project)
     user_revision = project / "alembic" / "versions" / "2026_01_01_0000-abcdef123456_add_orders.py"
     user_revision.write_text('revision = "abcdef123456"\ndown_revision = "0001"\n')
     (project / "README.md").write_text("my own notes\n")

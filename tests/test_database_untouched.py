@@ -1,21 +1,40 @@
 """Baking never opens, creates or connects to the user's database."""
 
 import socket
+import sqlite3
 import threading
 
-from tests.helpers import cookiecutter_cli
+from tests.helpers import cookiecutter_cli, initial_revision
+
+# A table the template's example model would conflict with: compared with this database,
+# autogenerate would alter "item" instead of creating it.
+CONFLICTING_SCHEMA = """
+CREATE TABLE item (id INTEGER PRIMARY KEY, legacy_code TEXT NOT NULL, weight REAL);
+INSERT INTO item (legacy_code, weight) VALUES ('precious', 1.5);
+"""
 
 
-def test_existing_sqlite_file_is_not_touched(tmp_path):
+def baked_initial_revision(output_dir, database):
+    result = cookiecutter_cli(output_dir, f"database_url=sqlite:///{database}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return initial_revision(output_dir / "my-service").read_bytes()
+
+
+def test_existing_sqlite_database_is_not_touched(tmp_path):
     database = tmp_path / "data" / "live.db"
     database.parent.mkdir()
-    database.write_bytes(b"SQLite format 3\x00 precious bytes " * 100)
+    with sqlite3.connect(database) as connection:
+        connection.executescript(CONFLICTING_SCHEMA)
+    connection.close()
     before = database.stat()
     contents = database.read_bytes()
 
-    result = cookiecutter_cli(tmp_path / "out", f"database_url=sqlite:///{database}")
+    revision = baked_initial_revision(tmp_path / "out", database)
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    # The revision is what a bake for a database that does not exist yet gets: the live
+    # database's own "item" table played no part.
+    (tmp_path / "elsewhere").mkdir()
+    assert revision == baked_initial_revision(tmp_path / "default", tmp_path / "elsewhere" / "x.db")
     assert database.read_bytes() == contents
     after = database.stat()
     assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
@@ -25,8 +44,7 @@ def test_existing_sqlite_file_is_not_touched(tmp_path):
 def test_missing_sqlite_file_is_not_created(tmp_path):
     database = tmp_path / "data" / "new.db"
     database.parent.mkdir()
-    result = cookiecutter_cli(tmp_path / "out", f"database_url=sqlite:///{database}")
-    assert result.returncode == 0, result.stdout + result.stderr
+    baked_initial_revision(tmp_path / "out", database)
     assert list(database.parent.iterdir()) == []
     assert [path.name for path in (tmp_path / "out" / "my-service").glob("*.db")] == []
 
@@ -68,7 +86,7 @@ def test_reachable_server_gets_no_connection(tmp_path):
             f"database_url=postgresql+psycopg://app:secret@127.0.0.1:{port}/app",
         )
         assert result.returncode == 0, result.stdout + result.stderr
-        assert (tmp_path / "my-service" / "alembic" / "versions" / "0001_initial.py").is_file()
+        initial_revision(tmp_path / "my-service")
         stop.wait(0.5)
         assert accepted == []
     finally:

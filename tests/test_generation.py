@@ -7,7 +7,17 @@ import tomllib
 
 import pytest
 
-from tests.helpers import TEMPLATE_DIR, revision_files, run
+from alembic_service_template.answers import SUPPORTED_PYTHON_VERSIONS
+from tests.helpers import (
+    TEMPLATE_DIR,
+    add_resource,
+    alembic,
+    cookiecutter_cli,
+    initial_revision,
+    remake_initial_revision,
+    revision_files,
+    run,
+)
 
 EXPECTED_FILES = [
     ".cookiecutter.json",
@@ -89,7 +99,9 @@ def test_supported_answers_bake_a_clean_project(bake, answers):
         ("postgresql://app@localhost/app", "psycopg[binary]"),
         ("postgres://app@localhost/app", "psycopg[binary]"),
         ("postgresql+psycopg2://app@localhost/app", "psycopg2-binary"),
+        ("postgresql+pg8000://app@localhost/app", "pg8000"),
         ("mysql+pymysql://app@localhost/app", "pymysql"),
+        ("mysql+mysqldb://app@localhost/app", "mysqlclient"),
         ("mysql://app@localhost/app", "mysqlclient"),
     ],
 )
@@ -107,13 +119,68 @@ def test_the_driver_the_url_needs_is_a_dependency(bake, url, requirement):
     )
 
 
-def test_initial_revision_is_rendered_for_postgresql_without_a_server(bake):
-    result = bake(database_url="postgresql+psycopg://app:secret@127.0.0.1:9/app")
-    assert result.exit_code == 0, result.exception
-    revision = (result.project_path / "alembic/versions/0001_initial.py").read_text()
+def test_initial_revision_is_rendered_for_postgresql_without_a_server(tmp_path):
+    # Through the cookiecutter CLI and its hooks, as a user bakes.
+    result = cookiecutter_cli(
+        tmp_path, "database_url=postgresql+psycopg://app:secret@127.0.0.1:9/app"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Created the initial revision alembic/versions/0001_initial.py." in result.stdout
+    revision = initial_revision(tmp_path / "my-service").read_text()
     # Rendered by PostgreSQL's rules: SQLite's would read "(CURRENT_TIMESTAMP)".
     assert 'server_default=sa.text("CURRENT_TIMESTAMP")' in revision
     assert 'sa.Enum("draft", "published", "archived", name="item_status").drop(' in revision
+
+
+INDEXED_MODELS = """\
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
+
+
+class Order(Base):
+    __tablename__ = "order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+"""
+
+
+def test_initial_revision_is_rendered_for_mysql(bake):
+    url = "mysql+pymysql://app@localhost:3306/app"
+    result = bake(database_url=url)
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    revision = initial_revision(project).read_text()
+    # MySQL alters tables in place: no batch mode. Its enum is a column type, not a named one.
+    assert "batch_alter_table" not in revision
+    assert 'sa.Enum("draft", "published", "archived", name="item_status")' in revision
+    assert 'server_default=sa.text("CURRENT_TIMESTAMP")' in revision
+    # The SQL it runs on MySQL (offline: no server, no driver needed).
+    upgrade = alembic(project, "upgrade", "head", "--sql", env={"DATABASE_URL": url}).stdout
+    assert "name VARCHAR(200) NOT NULL" in upgrade
+    assert "status ENUM('draft','published','archived') NOT NULL" in upgrade
+    assert "CREATE TYPE" not in upgrade
+    downgrade = alembic(project, "downgrade", "0001:base", "--sql", env={"DATABASE_URL": url})
+    assert "DROP TABLE item;" in downgrade.stdout and "DROP TYPE" not in downgrade.stdout
+
+    # An index is where SQLite's batch mode would show: MySQL creates it directly.
+    add_resource(project, "my_service", "order", INDEXED_MODELS)
+    revision = remake_initial_revision(project, "my_service", "mysql")
+    assert re.search(r'^    op\.create_index\(\s*op\.f\("ix_order_reference"\)', revision, re.M), (
+        revision
+    )
+    assert "batch_alter_table" not in revision
+
+
+@pytest.mark.parametrize("version", SUPPORTED_PYTHON_VERSIONS)
+def test_python_version_sets_requires_python_and_ruffs_target(bake, version):
+    result = bake(python_version=version)
+    assert result.exit_code == 0, result.exception
+    pyproject = tomllib.loads((result.project_path / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={version},<4.0"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
 
 
 def test_legacy_postgres_scheme_is_normalised_with_a_note(bake, capfd):

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from sqlalchemy import make_url
 
-from tests.helpers import cookiecutter_cli
+from tests.helpers import cookiecutter_cli, initial_revision
 
 PASSWORD = "p@ss:w/rd%#'\"${HOME}>\\"
 ENCODED = quote(PASSWORD, safe="")
@@ -30,6 +30,7 @@ def test_password_is_in_dot_env_only_and_reaches_the_settings(tmp_path):
     result = cookiecutter_cli(out, f"database_url={URL}", env={"TMPDIR": str(private_tmp)})
     assert result.returncode == 0, result.stdout + result.stderr
     project = out / "my-service"
+    initial_revision(project)
 
     # The raw password, its encoded form, and the tell-tale pieces of either.
     needles = [PASSWORD, ENCODED, "w/rd", "w%2Frd", "${HOME}", "%24%7BHOME%7D"]
@@ -63,6 +64,7 @@ def test_password_is_in_dot_env_only_and_reaches_the_settings(tmp_path):
 def test_password_stays_out_of_the_replay_answers(tmp_path):
     result = cookiecutter_cli(tmp_path, f"database_url={URL}")
     assert result.returncode == 0, result.stdout + result.stderr
+    initial_revision(tmp_path / "my-service")
     kept = (tmp_path / "my-service" / ".cookiecutter.json").read_text()
     assert "postgresql+psycopg://app@localhost:5432/app" in kept
     assert ENCODED not in kept and "w/rd" not in kept

@@ -1,8 +1,19 @@
 """The everyday migration workflow on a real SQLite file, with the real Alembic CLI."""
 
+import re
+import shlex
+import sqlite3
 import sys
+from contextlib import closing
 
-from tests.helpers import add_resource, alembic, revision_files, run
+from tests.helpers import (
+    BAKED_PROJECT_TESTS,
+    add_resource,
+    alembic,
+    assert_all_passed,
+    revision_files,
+    run,
+)
 
 ORDER_MODELS = """\
 from sqlalchemy import ForeignKey, String
@@ -20,37 +31,98 @@ class Order(Base):
 """
 
 
+# What a SQLite revision does with an index: batch mode, in both directions.
+BATCH_CREATE_INDEX = (
+    '    with op.batch_alter_table("order", schema=None) as batch_op:\n'
+    '        batch_op.create_index(batch_op.f("ix_order_reference"), ["reference"], unique=False)\n'
+)
+BATCH_DROP_INDEX = (
+    '    with op.batch_alter_table("order", schema=None) as batch_op:\n'
+    '        batch_op.drop_index(batch_op.f("ix_order_reference"))\n'
+)
+
+
+def readme_alembic_commands(readme: str) -> list[list[str]]:
+    """The arguments of every ``poetry run alembic`` line in the README's fenced bash
+    blocks (indented ones too), in order."""
+    commands = []
+    for block in re.findall(r"^( *)```bash\n(.*?)^\1```", readme, re.MULTILINE | re.DOTALL):
+        for line in block[1].splitlines():
+            words = shlex.split(line, comments=True)
+            if words[:3] == ["poetry", "run", "alembic"]:
+                commands.append(words[3:])
+    return commands
+
+
+def sqlite_state(database):
+    """(the revision the database is at, its tables) read with sqlite3, not Alembic."""
+    with closing(sqlite3.connect(database)) as connection:
+        tables = {
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        versions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
+    return (versions[0] if versions else None), tables - {"alembic_version"}
+
+
 def test_workflow_from_the_readme(baked):
+    """The README's own commands, in its order, through the real Alembic CLI; before the
+    first autogenerate, the models change (the README's step 1)."""
+    commands = readme_alembic_commands((baked / "README.md").read_text())
+    assert {command[0] for command in commands} >= {
+        "upgrade", "revision", "downgrade", "history", "current", "check",
+    }, commands  # fmt: skip
     database = baked / "my_service.db"
+    parents = {"0001": None}  # revision -> the one before it
+    head, at = "0001", None
 
-    alembic(baked, "upgrade", "head")
-    assert database.exists(), "DATABASE_URL from .env was not used"
-    assert "0001 (head)" in alembic(baked, "current").stdout
+    for command in commands:
+        action = command[0]
+        before = set(revision_files(baked))
+        if action == "revision":
+            assert "--autogenerate" in command and head == "0001", command
+            add_resource(baked, "my_service", "order", ORDER_MODELS)
+        result = alembic(baked, *command, check=False)
+        output = result.stdout + result.stderr
+        if action == "check":
+            # Fails while the database is behind the models; else finds nothing to do.
+            assert (result.returncode == 0) is (at == head), (command, at, output)
+            continue
+        assert result.returncode == 0, (command, output)
+        if action == "upgrade" and command[1:] == ["head"]:
+            at = head
+        elif action == "downgrade":
+            target = command[1]
+            at = parents[at] if target == "-1" else (None if target == "base" else target)
+        elif action == "revision":
+            (revision,) = set(revision_files(baked)) - before
+            slug = command[command.index("-m") + 1].replace(" ", "_")
+            name = rf"\d{{4}}_\d\d_\d\d_\d{{4}}-[0-9a-f]{{12}}_{slug}\.py"
+            assert re.fullmatch(name, revision.name), revision.name
+            text = revision.read_text()
+            assert 'op.create_table(\n        "order"' in text, "new resource not found"
+            assert BATCH_CREATE_INDEX in text and BATCH_DROP_INDEX in text, text
+            run([sys.executable, "-m", "ruff", "format", "--check", str(revision)], cwd=baked)
+            new_head = re.search(r'^revision: str = "([0-9a-f]+)"$', text, re.MULTILINE)[1]
+            parents[new_head], head = head, new_head
+            assert sqlite_state(database) == (at, {"item"}), "autogenerate changed the database"
+            continue
+        elif action == "history":
+            for revision, parent in parents.items():
+                arrow = f"{parent or '<base>'} -> {revision}"
+                assert re.search(rf"^{arrow}( \(head\))?, ", result.stdout, re.MULTILINE), output
+        elif action == "current":
+            expected = "" if at is None else at + (" (head)" if at == head else "")
+            assert result.stdout.strip() == expected, output
+        else:
+            raise AssertionError(f"the README runs {command}, which this test does not know")
+        tables = {"item"} | ({"order"} if at != "0001" and at is not None else set())
+        assert sqlite_state(database) == (at, tables if at else set()), (command, output)
 
-    add_resource(baked, "my_service", "order", ORDER_MODELS)
-    alembic(baked, "revision", "--autogenerate", "-m", "add order table")
-    new_revisions = [path for path in revision_files(baked) if path.name != "0001_initial.py"]
-    assert len(new_revisions) == 1
-    revision = new_revisions[0]
-    assert revision.name.endswith("_add_order_table.py") and revision.name[:4].isdigit()
-    text = revision.read_text()
-    assert 'op.create_table(\n        "order"' in text, "new resource not found by autogenerate"
-    assert "batch_alter_table" in text or "create_index" in text
-    run([sys.executable, "-m", "ruff", "format", "--check", str(revision)], cwd=baked)
-    revision_id = text.split('revision: str = "')[1].split('"')[0]
-
+    # Wherever the README left it, the database reaches the new head and matches the models.
+    assert head != "0001", "the README never made a revision"
     alembic(baked, "upgrade", "head")
-    assert f"{revision_id} (head)" in alembic(baked, "current").stdout
-    history = alembic(baked, "history").stdout
-    assert f"0001 -> {revision_id} (head), add order table" in history
-    assert "<base> -> 0001, initial" in history
-
-    alembic(baked, "downgrade", "-1")
-    assert alembic(baked, "current").stdout.strip().endswith("0001")
-    alembic(baked, "upgrade", "head")
-    alembic(baked, "downgrade", "0001")
-    assert alembic(baked, "current").stdout.strip().endswith("0001")
-    alembic(baked, "upgrade", "head")
+    assert sqlite_state(database) == (head, {"item", "order"})
     alembic(baked, "check")
 
 
@@ -81,6 +153,6 @@ def test_environment_overrides_dotenv(baked, tmp_path):
 
 
 def test_baked_projects_own_suite_and_lint_pass(baked):
-    result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=baked)
-    assert "5 passed" in result.stdout
+    result = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=baked)
+    assert_all_passed(result, at_least=BAKED_PROJECT_TESTS)
     run([sys.executable, "-m", "ruff", "check", "."], cwd=baked)
