@@ -277,6 +277,13 @@ MUTANTS = [
         (f"{REVIEW_TESTS}::test_the_initial_revision_lints_clean",),
     ),
     Mutant(
+        "int columns stay 32-bit on PostgreSQL",
+        f"{PACKAGE}/database/base.py",
+        "    type_annotation_map = {int: BigInteger}",
+        "    type_annotation_map = {}",
+        (f"{REVIEW_TESTS}::test_the_initial_revision_lints_clean",),
+    ),
+    Mutant(
         "the initial revision plans no enum types for PostgreSQL",
         "alembic_service_template/initial_revision.py",
         "        plan_postgresql_enum_types(planned, metadata)",

@@ -35,6 +35,7 @@ from sqlalchemy import Enum, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from my_service.database.base import Base
+from my_service.database.types import PrimaryKey
 
 
 class Carrier(enum.StrEnum):
@@ -45,7 +46,7 @@ class Carrier(enum.StrEnum):
 class Shipment(Base):
     __tablename__ = "shipment"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[PrimaryKey]
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     carrier: Mapped[Carrier] = mapped_column(Enum(Carrier, name="carrier"))
 """

@@ -1,6 +1,10 @@
 """The declarative base every model inherits from."""
 
+{% if cookiecutter.__database_backend != "sqlite" -%}
+from sqlalchemy import BigInteger, MetaData
+{%- else -%}
 from sqlalchemy import MetaData
+{%- endif %}
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic drop and alter them on every backend. Names cover every
@@ -17,3 +21,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+{%- if cookiecutter.__database_backend != "sqlite" %}
+    # Every Mapped[int] is 64-bit, keys and the columns that refer to them alike: no table
+    # outgrows a 32-bit key. (SQLite's INTEGER is 64-bit already.)
+    type_annotation_map = {int: BigInteger}
+{%- endif %}
