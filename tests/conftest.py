@@ -2,7 +2,7 @@ import pytest
 
 from tests.helpers import TEMPLATE_DIR
 
-pytest_plugins = ["tests.postgres"]
+pytest_plugins = ["tests.postgres", "tests.mariadb"]
 
 
 @pytest.fixture
