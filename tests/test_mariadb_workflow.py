@@ -1,0 +1,222 @@
+"""Migrations on a real MariaDB server (the MySQL backend), with the real Alembic CLI.
+
+The project is baked for a ``mysql+pymysql`` URL where nothing listens (baking needs no
+server), then pointed at a fresh empty database through DATABASE_URL in the environment,
+which wins over the unusable URL in .env. The login user's password holds
+'@ : / % # ?', so the percent-encoded URL must reach the driver intact.
+"""
+
+import re
+import socket
+import sys
+
+import pytest
+
+from tests.helpers import add_resource, alembic, revision_files, run
+
+ORDER_MODELS = """\
+import enum
+
+from sqlalchemy import Enum, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
+
+
+class OrderState(enum.StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+
+
+class Order(Base):
+    __tablename__ = "order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    state: Mapped[OrderState] = mapped_column(
+        Enum(
+            OrderState,
+            name="order_state",
+            values_callable=lambda states: [state.value for state in states],
+        ),
+        default=OrderState.OPEN,
+    )
+"""
+# The baked tests: pytest-alembic's four checks and the model round trip.
+BAKED_TESTS = 5
+
+
+def unused_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mysql_project(bake):
+    """A project baked for MySQL (PyMySQL) with no server behind its URL."""
+    url = f"mysql+pymysql://app:secret@127.0.0.1:{unused_port()}/app"
+    result = bake(database_url=url)
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    assert (project / ".env").read_text() == f"DATABASE_URL='{url}'\n"
+    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
+    return project
+
+
+def current(project, env):
+    return alembic(project, "current", env=env).stdout.strip()
+
+
+def revision_id(revision_text: str) -> str:
+    return re.search(r'^revision: str = "([0-9a-f]+)"$', revision_text, re.MULTILINE).group(1)
+
+
+def column_types(server, url: str, table: str) -> dict[str, str]:
+    """Column name -> the type MariaDB reports, as SHOW COLUMNS writes it."""
+    database = url.rsplit("/", 1)[1]
+    with server.admin_connection() as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, column_type FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = %s",
+            (database, table),
+        )
+        return dict(cursor.fetchall())
+
+
+def test_initial_revision_round_trip(mysql_project, mariadb_server):
+    url = mariadb_server.create_database("initial_round_trip")
+    env = {"DATABASE_URL": url}
+
+    alembic(mysql_project, "upgrade", "head", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version", "item"}
+    assert current(mysql_project, env) == "0001 (head)"
+    # MySQL has no enum types of its own: the column carries the values.
+    types = column_types(mariadb_server, url, "item")
+    assert types["status"] == "enum('draft','published','archived')"
+    assert types["name"] == "varchar(200)"
+
+    # Server defaults are compared (compare_server_default): MariaDB reports
+    # current_timestamp() where the models say CURRENT_TIMESTAMP, which is no change.
+    check = alembic(mysql_project, "check", env=env)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+    alembic(mysql_project, "downgrade", "base", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version"}
+    assert current(mysql_project, env) == ""
+
+    alembic(mysql_project, "upgrade", "head", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version", "item"}
+    assert current(mysql_project, env) == "0001 (head)"
+
+    # The comparison is on: a default dropped from the models is a change.
+    models = mysql_project / "my_service/api/resources/item/models.py"
+    models.write_text(
+        models.read_text().replace(
+            "UTCDateTime(), server_default=func.current_timestamp()", "UTCDateTime()"
+        )
+    )
+    changed = alembic(mysql_project, "check", env=env, check=False)
+    assert changed.returncode != 0
+    assert re.search(r"modify_default.*'created_at'", changed.stdout + changed.stderr), (
+        changed.stdout + changed.stderr
+    )
+
+
+def test_new_resource_workflow(mysql_project, mariadb_server):
+    url = mariadb_server.create_database("new_resource")
+    env = {"DATABASE_URL": url}
+    alembic(mysql_project, "upgrade", "head", env=env)
+    assert current(mysql_project, env) == "0001 (head)"
+
+    add_resource(mysql_project, "my_service", "order", ORDER_MODELS)
+    before = set(revision_files(mysql_project))
+    alembic(mysql_project, "revision", "--autogenerate", "-m", "add order", env=env)
+    new_files = set(revision_files(mysql_project)) - before
+    assert len(new_files) == 1, new_files
+    (new_file,) = new_files
+    assert new_file.name.endswith("_add_order.py")
+    text = new_file.read_text()
+    assert re.search(r'op\.create_table\(\s*"order",', text), text
+    assert re.search(r'sa\.ForeignKeyConstraint\(\s*\["item_id"\],\s*\["item\.id"\]', text), text
+    assert re.search(r'sa\.Enum\(\s*"open",\s*"paid",\s*name="order_state"', text), text
+    assert 'op.drop_table("order")' in text
+    # The item table is already in the database: this revision must not touch it.
+    assert '"item"' not in text.replace('["item.id"]', "")
+    run([sys.executable, "-m", "ruff", "check", str(new_file)], cwd=mysql_project)
+    new_id = revision_id(text)
+
+    alembic(mysql_project, "upgrade", "head", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version", "item", "order"}
+    assert column_types(mariadb_server, url, "order")["state"] == "enum('open','paid')"
+    assert current(mysql_project, env) == f"{new_id} (head)"
+
+    history = alembic(mysql_project, "history", env=env).stdout
+    assert f"0001 -> {new_id} (head), add order" in history
+    assert "<base> -> 0001, initial" in history
+
+    alembic(mysql_project, "downgrade", "-1", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version", "item"}
+    assert current(mysql_project, env) == "0001"
+
+    alembic(mysql_project, "upgrade", "head", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version", "item", "order"}
+    assert current(mysql_project, env) == f"{new_id} (head)"
+    alembic(mysql_project, "check", env=env)
+
+    nothing = alembic(mysql_project, "revision", "--autogenerate", "-m", "nothing", env=env)
+    assert "no revision written" in nothing.stdout
+    assert set(revision_files(mysql_project)) == before | {new_file}
+
+
+def baked_pytest(project, env):
+    return run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        cwd=project,
+        env=env,
+    )
+
+
+def assert_all_baked_tests_passed(output: str) -> None:
+    assert re.search(rf"\b{BAKED_TESTS} passed\b", output), output
+    assert not re.search(r"skipped|xfail|error|deselected", output), output
+
+
+def test_baked_tests_pass_on_an_empty_mariadb_database(mysql_project, mariadb_server):
+    url = mariadb_server.create_database("baked_suite")
+    # DATABASE_URL points nowhere: the tests must use TEST_DATABASE_URL alone.
+    result = baked_pytest(
+        mysql_project,
+        {
+            "TEST_DATABASE_URL": url,
+            "DATABASE_URL": f"mysql+pymysql://x:y@127.0.0.1:{unused_port()}/x",
+        },
+    )
+    assert_all_baked_tests_passed(result.stdout)
+    # They ran here, not on a SQLite fallback: Alembic left its version table behind.
+    assert "alembic_version" in mariadb_server.tables(url)
+
+
+def server_counter(server, name: str) -> int:
+    with server.admin_connection() as connection, connection.cursor() as cursor:
+        cursor.execute("SHOW GLOBAL STATUS LIKE %s", (name,))
+        return int(cursor.fetchone()[1])
+
+
+def test_baked_tests_create_and_drop_throwaway_databases(mysql_project, mariadb_server):
+    """With only DATABASE_URL, each baked test gets its own database on that server and
+    drops it; the database DATABASE_URL names is never created or touched."""
+    url = mariadb_server.url("app_of_the_user")
+    databases_before = mariadb_server.databases()
+    created_before = server_counter(mariadb_server, "Com_create_db")
+    dropped_before = server_counter(mariadb_server, "Com_drop_db")
+
+    # TEST_DATABASE_URL empty counts as unset, whatever the caller's environment holds.
+    result = baked_pytest(mysql_project, {"DATABASE_URL": url, "TEST_DATABASE_URL": ""})
+
+    assert_all_baked_tests_passed(result.stdout)
+    # One CREATE DATABASE and one DROP DATABASE per test, none left behind.
+    assert server_counter(mariadb_server, "Com_create_db") - created_before == BAKED_TESTS
+    assert server_counter(mariadb_server, "Com_drop_db") - dropped_before == BAKED_TESTS
+    assert mariadb_server.databases() == databases_before
+    assert "app_of_the_user" not in mariadb_server.databases()
