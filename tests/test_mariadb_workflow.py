@@ -220,3 +220,107 @@ def test_baked_tests_create_and_drop_throwaway_databases(mysql_project, mariadb_
     assert server_counter(mariadb_server, "Com_drop_db") - dropped_before == BAKED_TESTS
     assert mariadb_server.databases() == databases_before
     assert "app_of_the_user" not in mariadb_server.databases()
+
+
+# --- What MySQL does differently, as the baked README's "Good to know" says ----------
+
+
+def test_readme_tells_mysql_projects_what_mysql_does_differently(mysql_project, bake):
+    readme = (mysql_project / "README.md").read_text()
+    note = readme.split("- **MySQL and MariaDB** ", 1)[1].split("\n- ", 1)[0]
+    for claim in ("outside transactions", "String(200)", "ENUM(", "mysql.DATETIME(fsp=6)"):
+        assert claim in note, note
+    sqlite = bake()
+    assert sqlite.exit_code == 0, sqlite.exception
+    assert "MySQL and MariaDB" not in (sqlite.project_path / "README.md").read_text()
+
+
+def test_an_added_enum_value_is_detected_and_applied(mysql_project, mariadb_server):
+    url = mariadb_server.create_database("enum_value")
+    env = {"DATABASE_URL": url}
+    alembic(mysql_project, "upgrade", "head", env=env)
+
+    models = mysql_project / "my_service/api/resources/item/models.py"
+    models.write_text(
+        models.read_text().replace(
+            '    ARCHIVED = "archived"\n', '    ARCHIVED = "archived"\n    DELETED = "deleted"\n'
+        )
+    )
+    alembic(mysql_project, "revision", "--autogenerate", "-m", "deleted status", env=env)
+    (new_file,) = [path for path in revision_files(mysql_project) if path.name != "0001_initial.py"]
+    text = new_file.read_text()
+    assert re.search(r'op\.alter_column\(\s*"item",\s*"status",', text), text
+    assert '"archived", "deleted"' in text
+
+    alembic(mysql_project, "upgrade", "head", env=env)
+    assert (
+        column_types(mariadb_server, url, "item")["status"]
+        == "enum('draft','published','archived','deleted')"
+    )
+    alembic(mysql_project, "check", env=env)
+    alembic(mysql_project, "downgrade", "-1", env=env)
+    assert column_types(mariadb_server, url, "item")["status"] == (
+        "enum('draft','published','archived')"
+    )
+
+
+HALF_FAILING_REVISION = '''\
+"""creates a table, then fails"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("first_step", sa.Column("id", sa.Integer(), primary_key=True))
+    op.execute("ALTER TABLE no_such_table ADD COLUMN x INTEGER")
+
+
+def downgrade() -> None:
+    op.drop_table("first_step")
+'''
+
+
+def test_a_failed_revision_keeps_the_steps_before_the_error(mysql_project, mariadb_server):
+    url = mariadb_server.create_database("half_applied")
+    env = {"DATABASE_URL": url}
+    alembic(mysql_project, "upgrade", "head", env=env)
+    (mysql_project / "alembic/versions/0002_half.py").write_text(HALF_FAILING_REVISION)
+
+    failed = alembic(mysql_project, "upgrade", "head", env=env, check=False)
+    assert failed.returncode != 0
+    assert "no_such_table" in failed.stderr
+    # No transactional DDL: the table stays, and Alembic still records 0001.
+    assert mariadb_server.tables(url) == {"alembic_version", "item", "first_step"}
+    assert current(mysql_project, env) == "0001"
+
+
+WHOLE_SECONDS_SCRIPT = """\
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from my_service.api.resources.item.models import Item
+from my_service.database.session import get_engine
+
+with Session(get_engine()) as session:
+    session.add(Item(name="a", created_at=datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)))
+    session.commit()
+with Session(get_engine()) as session:
+    print(session.scalars(select(Item)).one().created_at.isoformat())
+"""
+
+
+def test_a_datetime_column_keeps_whole_seconds(mysql_project, mariadb_server):
+    url = mariadb_server.create_database("whole_seconds")
+    env = {"DATABASE_URL": url}
+    alembic(mysql_project, "upgrade", "head", env=env)
+    result = run([sys.executable, "-c", WHOLE_SECONDS_SCRIPT], cwd=mysql_project, env=env)
+    # An aware UTC time comes back (UTCDateTime), without its fraction of a second.
+    assert result.stdout.strip() == "2024-01-02T03:04:05+00:00"
