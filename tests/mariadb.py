@@ -15,8 +15,9 @@ skips its database tests proves nothing.
 The tests connect as a login user (not root, without SUPER or GRANT OPTION, but allowed
 to create and drop databases, as the baked tests need) whose password holds the
 characters that break naive URL handling; ``create_database()`` returns a
-``mysql+pymysql://`` URL with that password percent-encoded. Root (with a random
-password) is only used over the private socket, to create the user and the databases.
+``mysql+pymysql://`` (or ``mysql+mysqldb://``) URL with that password percent-encoded.
+Root (with a random password) is only used over the private socket, to create the user
+and the databases.
 """
 
 from __future__ import annotations
@@ -297,18 +298,19 @@ class MariaDBServer:
             cursor.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY %s", (root_password,))
         self.root_password = root_password
 
-    def url(self, name: str) -> str:
+    def url(self, name: str, driver: str = "pymysql") -> str:
         """The SQLAlchemy URL of database ``name`` for the login user, over TCP."""
         password = quote(self.password, safe="")
-        return f"mysql+pymysql://{self.role}:{password}@{self.host}:{self.port}/{name}"
+        return f"mysql+{driver}://{self.role}:{password}@{self.host}:{self.port}/{name}"
 
-    def create_database(self, name: str) -> str:
-        """Create the empty database ``name`` (utf8mb4); return its URL."""
+    def create_database(self, name: str, driver: str = "pymysql") -> str:
+        """Create the empty database ``name`` (utf8mb4); return its URL for ``driver``
+        (``pymysql`` or ``mysqldb``)."""
         if not DATABASE_NAME.fullmatch(name):
             raise ValueError(f"use a plain lowercase database name, not {name!r}")
         with self.admin_connection() as connection, connection.cursor() as cursor:
             cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-        return self.url(name)
+        return self.url(name, driver)
 
     def databases(self) -> set[str]:
         """Every database on the server but its own system ones."""

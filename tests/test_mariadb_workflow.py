@@ -324,3 +324,40 @@ def test_a_datetime_column_keeps_whole_seconds(mysql_project, mariadb_server):
     result = run([sys.executable, "-c", WHOLE_SECONDS_SCRIPT], cwd=mysql_project, env=env)
     # An aware UTC time comes back (UTCDateTime), without its fraction of a second.
     assert result.stdout.strip() == "2024-01-02T03:04:05+00:00"
+
+
+# --- The other MySQL driver: mysqlclient (MySQLdb) ---------------------------------
+
+
+def test_mysqldb_project_migrates_and_passes_its_tests(bake, mariadb_server):
+    """The same project for ``mysql+mysqldb``: it depends on mysqlclient, migrates up,
+    checks clean and down again, and its tests pass on MariaDB through that driver."""
+    result = bake(database_url=f"mysql+mysqldb://app:secret@127.0.0.1:{unused_port()}/app")
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    assert '"mysqlclient (>=2.2,<3.0)"' in (project / "pyproject.toml").read_text()
+    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
+
+    url = mariadb_server.create_database("mysqldb_workflow", driver="mysqldb")
+    env = {"DATABASE_URL": url}
+    driver = run(
+        [
+            sys.executable,
+            "-c",
+            "from my_service.database.session import get_engine as e; "
+            "c = e().connect(); print(c.dialect.driver, type(c.connection.dbapi_connection))",
+        ],
+        cwd=project,
+        env=env,
+    )
+    assert driver.stdout.strip() == "mysqldb <class 'MySQLdb.connections.Connection'>"
+    alembic(project, "upgrade", "head", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version", "item"}
+    alembic(project, "check", env=env)
+    alembic(project, "downgrade", "base", env=env)
+    assert mariadb_server.tables(url) == {"alembic_version"}
+
+    suite = mariadb_server.create_database("mysqldb_suite", driver="mysqldb")
+    tests = baked_pytest(project, {"TEST_DATABASE_URL": suite, "DATABASE_URL": url})
+    assert_all_baked_tests_passed(tests.stdout)
+    assert "alembic_version" in mariadb_server.tables(suite)
