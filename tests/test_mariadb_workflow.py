@@ -326,6 +326,36 @@ def test_a_datetime_column_keeps_whole_seconds(mysql_project, mariadb_server):
     assert result.stdout.strip() == "2024-01-02T03:04:05+00:00"
 
 
+NOTE_MODELS = """\
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
+
+
+class Note(Base):
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String())
+"""
+
+
+def test_a_string_without_a_length_cannot_be_created(mysql_project, mariadb_server):
+    url = mariadb_server.create_database("string_length")
+    env = {"DATABASE_URL": url}
+    alembic(mysql_project, "upgrade", "head", env=env)
+    add_resource(mysql_project, "my_service", "note", NOTE_MODELS)
+    alembic(mysql_project, "revision", "--autogenerate", "-m", "add note", env=env)
+
+    failed = alembic(mysql_project, "upgrade", "head", env=env, check=False)
+    assert failed.returncode != 0
+    assert "VARCHAR requires a length on dialect mysql" in failed.stderr
+    # The statement never compiled: nothing ran, the database is still at 0001.
+    assert mariadb_server.tables(url) == {"alembic_version", "item"}
+    assert current(mysql_project, env) == "0001"
+
+
 # --- The other MySQL driver: mysqlclient (MySQLdb) ---------------------------------
 
 
