@@ -4,7 +4,7 @@ import pytest
 
 from tests.helpers import SCRUBBED_ENVIRONMENT, TEMPLATE_DIR, initial_revision
 
-pytest_plugins = ["tests.postgres"]
+pytest_plugins = ["tests.postgres", "tests.mariadb"]
 
 
 @pytest.fixture(scope="session", autouse=True)

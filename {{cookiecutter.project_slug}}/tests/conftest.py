@@ -18,8 +18,9 @@ from sqlalchemy.exc import DBAPIError
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, get_settings, normalise_database_url
 
-# The database to connect to on a server while creating or dropping another one.
-ADMIN_DATABASE = {"postgresql": "postgres", "mysql": None}
+# The database to connect to on a server while creating or dropping another one: one
+# that always exists (``url.set(database=None)`` would keep the URL's own database).
+ADMIN_DATABASE = {"postgresql": "postgres", "mysql": "information_schema"}
 
 
 @pytest.fixture(scope="session")
