@@ -20,6 +20,7 @@ from .database_url import (
     normalise_scheme,
     parse_database_url,
 )
+from .options import CHOICES
 
 SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 
@@ -34,6 +35,10 @@ TAKEN_PACKAGE_NAMES = frozenset(
         "pytest",
         "pytest_alembic",
         "tests",
+        "fastapi",
+        "starlette",
+        "uvicorn",
+        "httpx",
     }
 )
 
@@ -89,6 +94,13 @@ def check_resource_name(value: str) -> str | None:
     return _check_identifier(value, "item")
 
 
+def check_web_framework(value: str) -> str | None:
+    choices = CHOICES["web_framework"]
+    if value not in choices:
+        return f"must be one of {', '.join(choices)}"
+    return None
+
+
 def check_email(value: str) -> str | None:
     if not _EMAIL.fullmatch(value):
         return "must look like name@example.com"
@@ -134,6 +146,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "python_version": check_python_version,
     "database_url": check_database_url,
     "resource_name": check_resource_name,
+    "web_framework": check_web_framework,
 }
 
 

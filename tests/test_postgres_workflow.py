@@ -166,7 +166,7 @@ def test_baked_test_suite_passes_on_postgresql(pg_project, postgres_server):
         cwd=pg_project,
         env={"TEST_DATABASE_URL": url},
     )
-    assert re.search(r"\b5 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b25 passed\b", result.stdout), result.stdout
     assert not re.search(r"skipped|xfail|error", result.stdout), result.stdout
     # They ran here, not on the SQLite fallback: Alembic left its version table behind.
     assert "alembic_version" in postgres_server.tables(url)

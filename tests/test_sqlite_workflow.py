@@ -82,5 +82,5 @@ def test_environment_overrides_dotenv(baked, tmp_path):
 
 def test_baked_projects_own_suite_and_lint_pass(baked):
     result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=baked)
-    assert "5 passed" in result.stdout
+    assert "25 passed" in result.stdout
     run([sys.executable, "-m", "ruff", "check", "."], cwd=baked)

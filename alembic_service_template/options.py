@@ -1,0 +1,65 @@
+"""Which template files belong to which answer: the one place that says so.
+
+Each (prompt, value) lists the paths, relative to the project folder and written as in
+the template (with their Jinja names), that only that choice keeps. After the files are
+written, the post-generation hook removes the paths of every value that was not chosen.
+A path listed for no choice is always kept.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+# Choices of each optional prompt, the default first (as in cookiecutter.json).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "web_framework": ("fastapi", "none"),
+}
+
+_PACKAGE = "{{cookiecutter.package_name}}"
+_RESOURCE = f"{_PACKAGE}/api/resources/{{{{cookiecutter.resource_name}}}}"
+
+OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("web_framework", "fastapi"): (
+        f"{_PACKAGE}/main.py",
+        f"{_PACKAGE}/api/dependencies.py",
+        f"{_PACKAGE}/api/errors.py",
+        f"{_PACKAGE}/api/fields.py",
+        f"{_PACKAGE}/api/health.py",
+        f"{_PACKAGE}/api/routers.py",
+        f"{_RESOURCE}/router.py",
+        f"{_RESOURCE}/schemas.py",
+        "tests/test_api.py",
+    ),
+    ("web_framework", "none"): (),
+}
+
+_VARIABLE = re.compile(r"{{\s*cookiecutter\.(\w+)\s*}}")
+
+
+def render_path(path: str, answers: Mapping[str, object]) -> str:
+    """``path`` with each ``{{cookiecutter.<name>}}`` replaced by that answer."""
+    return _VARIABLE.sub(lambda match: str(answers[match.group(1)]), path)
+
+
+def excluded_paths(answers: Mapping[str, object]) -> list[str]:
+    """The rendered paths the answers do not keep, in a stable order."""
+    excluded = [
+        render_path(path, answers)
+        for (prompt, value), paths in OPTION_PATHS.items()
+        if answers.get(prompt) != value
+        for path in paths
+    ]
+    return sorted(set(excluded))
+
+
+def remove_excluded(project_dir: Path, paths: list[str]) -> None:
+    """Delete ``paths`` (relative to ``project_dir``) where they exist."""
+    for relative in paths:
+        path = project_dir / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
