@@ -248,6 +248,16 @@ def database_url(value: str) -> DatabaseUrl:
     return parse_database_url(normalise_scheme(value))
 
 
+def plural(resource_name: str) -> str:
+    """``item`` -> ``items``, ``category`` -> ``categories``, ``box`` -> ``boxes``: the
+    collection of a resource, as in its URL path."""
+    if re.search(r"[^aeiou]y$", resource_name):
+        return resource_name[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", resource_name):
+        return resource_name + "es"
+    return resource_name + "s"
+
+
 def class_name(resource_name: str) -> str:
     """``order_line`` -> ``OrderLine``: the model class of a resource."""
     return "".join(part[:1].upper() + part[1:] for part in resource_name.split("_"))

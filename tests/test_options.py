@@ -144,3 +144,41 @@ def test_fastapi_adds_its_dependencies(baked_by_choice):
     names = [d.split()[0] for d in pyproject["project"]["dependencies"]]
     assert {"fastapi", "uvicorn"} <= set(names)
     assert "httpx" in pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "collection"),
+    [
+        ("item", "items"),
+        ("category", "categories"),
+        ("day", "days"),
+        ("box", "boxes"),
+        ("invoice_line", "invoice_lines"),
+        ("batch", "batches"),
+        ("status", "statuses"),
+    ],
+)
+def test_collection_paths_are_plural(resource, collection):
+    assert answers.plural(resource) == collection
+
+
+def test_the_collection_path_follows_the_resource_name(tmp_path):
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"resource_name": "category"},
+            output_dir=str(tmp_path),
+        )
+    )
+    router = (project / "my_service/api/resources/category/router.py").read_text()
+    assert 'APIRouter(prefix="/categories", tags=["categories"])' in router
+    assert "def list_categories(" in router
+    run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=project)
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_api.py"],
+        cwd=project,
+        env={"PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert re.search(r"\b20 passed\b", result.stdout), result.stdout

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from {{ cookiecutter.package_name }}.database.session import get_session
 from {{ cookiecutter.package_name }}.main import create_app
 
-COLLECTION = "/{{ cookiecutter.resource_name }}s"
+COLLECTION = "/{{ cookiecutter.__collection }}"
 
 
 @pytest.fixture

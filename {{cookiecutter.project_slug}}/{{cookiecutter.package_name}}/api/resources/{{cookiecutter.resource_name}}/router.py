@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.api.fields import RowId
 from .models import {{ cookiecutter.__model_class }}
 from .schemas import {{ cookiecutter.__model_class }}Create, {{ cookiecutter.__model_class }}Read, {{ cookiecutter.__model_class }}Update
 
-router = APIRouter(prefix="/{{ cookiecutter.resource_name }}s", tags=["{{ cookiecutter.resource_name }}s"])
+router = APIRouter(prefix="/{{ cookiecutter.__collection }}", tags=["{{ cookiecutter.__collection }}"])
 
 NOT_FOUND = {
     404: {"model": Message, "description": "No {{ cookiecutter.resource_name }} has this id"},
@@ -26,7 +26,7 @@ def get_or_404(session: Session, id: int) -> {{ cookiecutter.__model_class }}:
 
 
 @router.get("")
-def list_{{ cookiecutter.resource_name }}s(session: SessionDep, page: PageDep) -> list[{{ cookiecutter.__model_class }}Read]:
+def list_{{ cookiecutter.__collection }}(session: SessionDep, page: PageDep) -> list[{{ cookiecutter.__model_class }}Read]:
     """One page, by id: a stable order, so pages neither repeat nor skip rows."""
     query = select({{ cookiecutter.__model_class }}).order_by({{ cookiecutter.__model_class }}.id).limit(page.limit).offset(page.offset)
     return [{{ cookiecutter.__model_class }}Read.model_validate(row) for row in session.scalars(query)]
