@@ -30,18 +30,38 @@ STARTUP_LIMIT = 60
 STOP_LIMIT = 30
 
 
+# Each backend's project is baked for it: revisions are rendered for the dialect named at
+# bake time. Run time uses DATABASE_URL from the environment, never this placeholder.
+BAKE_URLS = {
+    "sqlite": "sqlite:///my_service.db",
+    "postgresql": "postgresql+psycopg://app:secret@127.0.0.1:9/app",
+}
+
+
 @pytest.fixture(scope="session")
-def service_project(tmp_path_factory) -> Path:
-    """A project baked with web_framework=fastapi; tests must not change its files."""
-    output = tmp_path_factory.mktemp("service")
-    return Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            extra_context={"web_framework": "fastapi"},
-            output_dir=str(output),
-        )
-    )
+def service_projects(tmp_path_factory):
+    """``project(backend)``: a project baked with web_framework=fastapi for that backend,
+    once per worker; tests must not change its files."""
+    baked: dict[str, Path] = {}
+
+    def project(backend: str) -> Path:
+        if backend not in baked:
+            baked[backend] = Path(
+                cookiecutter(
+                    str(TEMPLATE_DIR),
+                    no_input=True,
+                    extra_context={"web_framework": "fastapi", "database_url": BAKE_URLS[backend]},
+                    output_dir=str(tmp_path_factory.mktemp(f"service-{backend}")),
+                )
+            )
+        return baked[backend]
+
+    return project
+
+
+@pytest.fixture(scope="session")
+def service_project(service_projects) -> Path:
+    return service_projects("sqlite")
 
 
 class Service:
@@ -140,13 +160,14 @@ def new_database(request, tmp_path_factory, backend: str) -> str:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def api(request, tmp_path_factory, service_project) -> Iterator[httpx.Client]:
+def api(request, tmp_path_factory, service_projects) -> Iterator[httpx.Client]:
     """A service on a database at head, shared by the tests of this module that add
     rows with names of their own."""
+    project = service_projects(request.param)
     url = new_database(request, tmp_path_factory, request.param)
-    alembic(service_project, "upgrade", "head", env={"DATABASE_URL": url})
+    alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
     log = tmp_path_factory.mktemp("log") / "uvicorn.log"
-    with serving(service_project, url, log) as client:
+    with serving(project, url, log) as client:
         yield client
 
 
@@ -255,14 +276,13 @@ def test_openapi_lists_the_resource_and_probes(api):
     assert set(paths["/items/{id}"]) == {"get", "patch", "delete"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database(request, tmp_path_factory) -> str:
-    return new_database(request, tmp_path_factory, request.param)
-
-
-def test_ready_follows_the_migrations(service_project, fresh_database, tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_ready_follows_the_migrations(request, service_projects, tmp_path_factory, backend):
+    service_project = service_projects(backend)
+    fresh_database = new_database(request, tmp_path_factory, backend)
     env = {"DATABASE_URL": fresh_database}
-    with serving(service_project, fresh_database, tmp_path / "uvicorn.log") as client:
+    log = tmp_path_factory.mktemp("log") / "uvicorn.log"
+    with serving(service_project, fresh_database, log) as client:
         response = client.get("/ready")
         assert response.status_code == 503
         assert response.json()["current"] == [] and response.json()["head"] == ["0001"]

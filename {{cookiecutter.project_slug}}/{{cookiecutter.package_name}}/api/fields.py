@@ -1,6 +1,5 @@
-"""Field types for request bodies, responses and paths: values every database can store."""
+"""Field types for request bodies and paths: values every database can store."""
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Path
@@ -26,12 +25,3 @@ def _storable(value: str) -> str:
 StoredText = Annotated[str, AfterValidator(_storable)]
 
 RowId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
-
-
-def _assume_utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-# A time with its offset, as JSON Schema's date-time requires: SQLite stores none, and its
-# CURRENT_TIMESTAMP is UTC.
-UtcDatetime = Annotated[datetime, AfterValidator(_assume_utc)]

@@ -1,33 +1,22 @@
-"""Finds the routes: the ``router`` of every ``router`` module under ``api/resources``.
+"""Finds the routes: the ``router`` of each resource's ``router`` module, the way
+``database/discovery.py`` finds its ``models``.
 
-A new resource is served once its package holds a ``router.py`` defining
-``router = APIRouter(...)``; there is no list to update.
+A new resource is served once its package under ``api/resources/`` holds a ``router.py``
+defining ``router = APIRouter(...)``; there is no list to update.
 """
 
 import importlib
-from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
 from {{ cookiecutter.package_name }}.api.errors import DATABASE_UNAVAILABLE
-
-RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
-RESOURCES_PACKAGE = f"{__package__}.resources"
-
-
-def router_modules() -> list[str]:
-    """Dotted names of the router modules, sorted so routes are added in a stable order."""
-    return sorted(
-        ".".join((RESOURCES_PACKAGE, *path.relative_to(RESOURCES_DIR).with_suffix("").parts))
-        for path in RESOURCES_DIR.rglob("router.py")
-    )
+from {{ cookiecutter.package_name }}.database.discovery import resource_modules
 
 
 def resource_routers() -> list[APIRouter]:
     routers = []
-    for name in router_modules():
-        module = importlib.import_module(name)
-        router = getattr(module, "router", None)
+    for name in resource_modules("router"):
+        router = getattr(importlib.import_module(name), "router", None)
         if not isinstance(router, APIRouter):
             raise TypeError(f"{name} must define router = APIRouter(...)")
         routers.append(router)

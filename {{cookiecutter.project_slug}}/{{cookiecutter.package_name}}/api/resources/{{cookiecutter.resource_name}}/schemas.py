@@ -1,11 +1,12 @@
 """What clients send and get back for the {{ cookiecutter.resource_name }} resource."""
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from {{ cookiecutter.package_name }}.api.fields import StoredText, UtcDatetime
+from {{ cookiecutter.package_name }}.api.fields import StoredText
 
 from .models import {{ cookiecutter.__model_class }}Status
 
@@ -40,4 +41,4 @@ class {{ cookiecutter.__model_class }}Read(BaseModel):
     name: str
     description: str | None
     status: {{ cookiecutter.__model_class }}Status
-    created_at: UtcDatetime
+    created_at: datetime
