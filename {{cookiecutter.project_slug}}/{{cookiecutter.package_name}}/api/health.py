@@ -4,8 +4,6 @@ Ready means the database answers and is at the head revision of ``alembic/versio
 a service whose migrations have not run would fail on its first query.
 """
 
-from pathlib import Path
-
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -15,9 +13,10 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.package_name }}.api.dependencies import SessionDep
+from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT
 
 # The project root, the package's parent, holds alembic.ini: found whatever the cwd.
-ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 
 router = APIRouter(tags=["probes"])
 
