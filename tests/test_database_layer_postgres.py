@@ -67,7 +67,7 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
     url = postgres_server.create_database("everyday")
     env = {"DATABASE_URL": url}
     before = databases(postgres_server)
-    assert passed(baked_suite(pg_project, env)) == 5
+    assert passed(baked_suite(pg_project, env)) == 25
     assert databases(postgres_server) == before, "a test database was left behind"
     assert postgres_server.tables(url) == set(), "the tests touched DATABASE_URL's database"
 
@@ -77,7 +77,7 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
     edit(pg_project / ITEM_MODELS, "String(200)", "String(300)")
     text = autogenerate(pg_project, "longer names", env=env).read_text()
     assert 'op.alter_column(\n        "item",' in text and "batch_alter_table" not in text
-    assert passed(baked_suite(pg_project, env)) == 5
+    assert passed(baked_suite(pg_project, env)) == 25
     assert databases(postgres_server) == before
 
 
@@ -85,7 +85,7 @@ def test_test_database_url_overrides(pg_project, postgres_server):
     url = postgres_server.create_database("given_for_tests")
     unreachable = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
     env = {"DATABASE_URL": unreachable, "TEST_DATABASE_URL": url}
-    assert passed(baked_suite(pg_project, env)) == 5
+    assert passed(baked_suite(pg_project, env)) == 25
     # pytest-alembic leaves its (empty) version table behind: the tests ran there.
     assert postgres_server.tables(url) == {"alembic_version"}
 
