@@ -20,6 +20,7 @@ from .database_url import (
     normalise_scheme,
     parse_database_url,
 )
+from .options import CHOICES
 
 SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 
@@ -34,6 +35,10 @@ TAKEN_PACKAGE_NAMES = frozenset(
         "pytest",
         "pytest_alembic",
         "tests",
+        "fastapi",
+        "starlette",
+        "uvicorn",
+        "httpx",
     }
 )
 
@@ -89,6 +94,13 @@ def check_resource_name(value: str) -> str | None:
     return _check_identifier(value, "item")
 
 
+def check_web_framework(value: str) -> str | None:
+    choices = CHOICES["web_framework"]
+    if value not in choices:
+        return f"must be one of {', '.join(choices)}"
+    return None
+
+
 def check_email(value: str) -> str | None:
     if not _EMAIL.fullmatch(value):
         return "must look like name@example.com"
@@ -134,6 +146,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "python_version": check_python_version,
     "database_url": check_database_url,
     "resource_name": check_resource_name,
+    "web_framework": check_web_framework,
 }
 
 
@@ -233,6 +246,16 @@ def redacted_database_url(value: str) -> str:
 def database_url(value: str) -> DatabaseUrl:
     """The answer as the baked project will use it (legacy schemes normalised)."""
     return parse_database_url(normalise_scheme(value))
+
+
+def plural(resource_name: str) -> str:
+    """``item`` -> ``items``, ``category`` -> ``categories``, ``box`` -> ``boxes``: the
+    collection of a resource, as in its URL path."""
+    if re.search(r"[^aeiou]y$", resource_name):
+        return resource_name[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", resource_name):
+        return resource_name + "es"
+    return resource_name + "s"
 
 
 def class_name(resource_name: str) -> str:

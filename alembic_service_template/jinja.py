@@ -154,6 +154,7 @@ class TemplateExtension(Extension):
             dotenv_quoted=dotenv_quoted,
             forget_database_password=forget_database_password,
             normalised_database_url=normalise_scheme,
+            plural=answer_checks.plural,
             project_folder=project_folder,
             redacted_database_url=answer_checks.redacted_database_url,
         )

@@ -1,7 +1,8 @@
 """Which template files belong to which answer: the one place that says so.
 
-Each (answer, value) lists the paths, relative to the project folder and written as in
-the template (with their Jinja names), that only that choice keeps. After the files are
+Each (prompt, value), or (derived value, value) for what follows from an answer, such as
+the database URL's backend, lists the paths, relative to the project folder and written
+as in the template (with their Jinja names), that only that choice keeps. After the files are
 written, the post-generation hook removes the paths of every value that was not chosen.
 A path listed for no choice is always kept.
 """
@@ -13,9 +14,37 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
+from .database_url import DRIVER_REQUIREMENTS
+
+# Choices of each optional prompt, the default first (as in cookiecutter.json).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "web_framework": ("fastapi", "none"),
+}
+# Values derived from the answers (cookiecutter.json's private variables) that decide files.
+DERIVED_CHOICES: dict[str, tuple[str, ...]] = {
+    "__database_backend": tuple(DRIVER_REQUIREMENTS),
+}
+
+_PACKAGE = "{{cookiecutter.package_name}}"
+_RESOURCE = f"{_PACKAGE}/api/resources/{{{{cookiecutter.resource_name}}}}"
+
 OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("web_framework", "fastapi"): (
+        f"{_PACKAGE}/main.py",
+        f"{_PACKAGE}/api/dependencies.py",
+        f"{_PACKAGE}/api/errors.py",
+        f"{_PACKAGE}/api/fields.py",
+        f"{_PACKAGE}/api/health.py",
+        f"{_PACKAGE}/api/routers.py",
+        f"{_RESOURCE}/router.py",
+        f"{_RESOURCE}/schemas.py",
+        "tests/test_api.py",
+    ),
+    ("web_framework", "none"): (),
     # squawk lints PostgreSQL's SQL only.
     ("__database_backend", "postgresql"): (".squawk.toml", "tests/test_migration_review.py"),
+    ("__database_backend", "sqlite"): (),
+    ("__database_backend", "mysql"): (),
 }
 
 _VARIABLE = re.compile(r"{{\s*cookiecutter\.(\w+)\s*}}")
@@ -28,14 +57,13 @@ def render_path(path: str, answers: Mapping[str, object]) -> str:
 
 def excluded_paths(answers: Mapping[str, object]) -> list[str]:
     """The rendered paths the answers do not keep, in a stable order."""
-    return sorted(
-        {
-            render_path(path, answers)
-            for (answer, value), paths in OPTION_PATHS.items()
-            if answers.get(answer) != value
-            for path in paths
-        }
-    )
+    excluded = [
+        render_path(path, answers)
+        for (prompt, value), paths in OPTION_PATHS.items()
+        if answers.get(prompt) != value
+        for path in paths
+    ]
+    return sorted(set(excluded))
 
 
 def remove_excluded(project_dir: Path, paths: list[str]) -> None:

@@ -29,6 +29,7 @@ GOOD_ANSWERS = {
     "python_version": "3.11",
     "database_url": "sqlite:///my_service.db",
     "resource_name": "item",
+    "web_framework": "fastapi",
 }
 
 

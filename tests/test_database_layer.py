@@ -316,7 +316,7 @@ def test_commands_work_from_any_directory(baked, tmp_path):
     assert not (subfolder / "my_service.db").exists()
 
     result = baked_pytest(baked, cwd=baked / "tests")
-    assert result.stdout.strip().splitlines()[-1].startswith("5 passed")
+    assert result.stdout.strip().splitlines()[-1].startswith("25 passed")
 
 
 # --- programmatic use -------------------------------------------------------------

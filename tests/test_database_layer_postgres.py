@@ -67,8 +67,8 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
     url = postgres_server.create_database("everyday")
     env = {"DATABASE_URL": url}
     before = databases(postgres_server)
-    # The migration and model tests, and the review of the one revision.
-    assert passed(baked_suite(pg_project, env)) == 6
+    # The API, migration and model tests, and the review of the one revision.
+    assert passed(baked_suite(pg_project, env)) == 26
     assert databases(postgres_server) == before, "a test database was left behind"
     assert postgres_server.tables(url) == set(), "the tests touched DATABASE_URL's database"
 
@@ -86,7 +86,7 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
         "def upgrade() -> None:\n"
         "    # squawk-ignore: changing-column-type: widening rewrites no row\n",
     )
-    assert passed(baked_suite(pg_project, env)) == 7
+    assert passed(baked_suite(pg_project, env)) == 27
     assert databases(postgres_server) == before
 
 
@@ -94,7 +94,7 @@ def test_test_database_url_overrides(pg_project, postgres_server):
     url = postgres_server.create_database("given_for_tests")
     unreachable = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
     env = {"DATABASE_URL": unreachable, "TEST_DATABASE_URL": url}
-    assert passed(baked_suite(pg_project, env)) == 6
+    assert passed(baked_suite(pg_project, env)) == 26
     # pytest-alembic leaves its (empty) version table behind: the tests ran there.
     assert postgres_server.tables(url) == {"alembic_version"}
 

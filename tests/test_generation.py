@@ -31,9 +31,16 @@ EXPECTED_FILES = [
     "alembic/versions/0001_initial.py",
     "my_service/__init__.py",
     "my_service/api/__init__.py",
+    "my_service/api/dependencies.py",
+    "my_service/api/errors.py",
+    "my_service/api/fields.py",
+    "my_service/api/health.py",
     "my_service/api/resources/__init__.py",
     "my_service/api/resources/item/__init__.py",
     "my_service/api/resources/item/models.py",
+    "my_service/api/resources/item/router.py",
+    "my_service/api/resources/item/schemas.py",
+    "my_service/api/routers.py",
     "my_service/database/__init__.py",
     "my_service/database/base.py",
     "my_service/database/discovery.py",
@@ -41,9 +48,11 @@ EXPECTED_FILES = [
     "my_service/database/migrations.py",
     "my_service/database/session.py",
     "my_service/database/types.py",
+    "my_service/main.py",
     "my_service/settings.py",
     "pyproject.toml",
     "tests/conftest.py",
+    "tests/test_api.py",
     "tests/test_migrations.py",
     "tests/test_models.py",
 ]
@@ -112,7 +121,9 @@ def test_the_driver_the_url_needs_is_a_dependency(bake, url, requirement):
         "dependencies"
     ]
     drivers = [
-        d for d in dependencies if not d.startswith(("alembic", "sqlalchemy", "pydantic-settings"))
+        d
+        for d in dependencies
+        if not d.startswith(("alembic", "sqlalchemy", "pydantic-settings", "fastapi", "uvicorn"))
     ]
     assert drivers == (
         [] if requirement is None else [next(d for d in drivers if d.startswith(requirement))]

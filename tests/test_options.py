@@ -1,0 +1,189 @@
+"""options.py: the one table of which files each choice keeps, and the hook applying it."""
+
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+from alembic_service_template import answers, options
+from alembic_service_template.options import OPTION_PATHS, excluded_paths, remove_excluded
+from tests.helpers import TEMPLATE_DIR, run
+
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+ANSWERS = {
+    "package_name": "core",
+    "resource_name": "order_line",
+    "__database_backend": "postgresql",
+}
+
+
+def test_choices_are_those_cookiecutter_offers_default_first():
+    offered = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    for prompt, choices in options.CHOICES.items():
+        assert tuple(offered[prompt]) == choices
+        assert prompt in offered["__prompts__"]
+
+
+def test_every_choice_has_an_entry_and_every_entry_a_choice():
+    choices = {**options.CHOICES, **options.DERIVED_CHOICES}
+    expected = {(name, value) for name, values in choices.items() for value in values}
+    assert set(OPTION_PATHS) == expected
+
+
+@pytest.mark.parametrize("path", sorted({p for paths in OPTION_PATHS.values() for p in paths}))
+def test_listed_paths_are_template_files(path):
+    assert (PROJECT_TEMPLATE / path).is_file()
+
+
+def test_a_path_belongs_to_one_choice_at_most():
+    listed = [path for paths in OPTION_PATHS.values() for path in paths]
+    assert len(listed) == len(set(listed))
+
+
+def test_fastapi_keeps_everything():
+    assert excluded_paths({**ANSWERS, "web_framework": "fastapi"}) == []
+
+
+def test_none_leaves_out_the_web_layer_with_names_rendered():
+    excluded = excluded_paths({**ANSWERS, "web_framework": "none"})
+    assert "core/main.py" in excluded
+    assert "core/api/resources/order_line/router.py" in excluded
+    assert "core/api/resources/order_line/schemas.py" in excluded
+    assert "tests/test_api.py" in excluded
+    assert not any("{" in path or "cookiecutter" in path for path in excluded)
+    assert not any(path.endswith("models.py") for path in excluded)
+
+
+def test_remove_excluded_deletes_what_exists_and_skips_what_does_not(tmp_path):
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "main.py").write_text("")
+    (tmp_path / "core" / "models.py").write_text("")
+    remove_excluded(tmp_path, ["core/main.py", "core/absent.py"])
+    assert sorted(p.name for p in (tmp_path / "core").iterdir()) == ["models.py"]
+
+
+@pytest.mark.parametrize("value", ["fastapi", "none"])
+def test_web_framework_choices_are_accepted(value):
+    assert answers.check_web_framework(value) is None
+
+
+@pytest.mark.parametrize("value", ["flask", "FastAPI", ""])
+def test_other_web_frameworks_are_refused_naming_the_choices(value):
+    assert answers.check_web_framework(value) == "must be one of fastapi, none"
+
+
+# --- both choices baked for real ------------------------------------------------------------
+
+UNRENDERED = re.compile(r"{{|}}|{%|%}|\bcookiecutter\.(?!json)")
+WEB_TRACES = re.compile(
+    r"fastapi|uvicorn|httpx|starlette|router|/health|/ready|Run the service", re.IGNORECASE
+)
+
+
+def project_files(project: Path) -> set[str]:
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def baked_by_choice(tmp_path_factory):
+    def bake(choice: str) -> Path:
+        output = tmp_path_factory.mktemp(f"web-{choice}")
+        return Path(
+            cookiecutter(
+                str(TEMPLATE_DIR),
+                no_input=True,
+                extra_context={"web_framework": choice},
+                output_dir=str(output),
+            )
+        )
+
+    return {choice: bake(choice) for choice in options.CHOICES["web_framework"]}
+
+
+@pytest.mark.parametrize(("choice", "tests"), [("fastapi", 25), ("none", 5)])
+def test_each_choice_bakes_a_clean_project_that_passes_its_tests(baked_by_choice, choice, tests):
+    project = baked_by_choice[choice]
+    for path in project.rglob("*"):
+        if path.is_file() and path.name != "script.py.mako" and "__pycache__" not in path.parts:
+            assert not UNRENDERED.search(path.read_text()), f"unrendered Jinja in {path}"
+    run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=project)
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env={"PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert re.search(rf"\b{tests} passed\b", result.stdout), result.stdout
+
+
+def test_none_is_the_project_without_any_trace_of_the_web_layer(baked_by_choice):
+    with_web, without = baked_by_choice["fastapi"], baked_by_choice["none"]
+    answers = {"package_name": "my_service", "resource_name": "item", "web_framework": "none"}
+    assert project_files(without) == project_files(with_web) - set(excluded_paths(answers))
+    for relative in sorted(project_files(without) - {".cookiecutter.json"}):
+        text = (without / relative).read_text()
+        assert not WEB_TRACES.search(text), f"{relative}: {WEB_TRACES.search(text)}"
+    pyproject = tomllib.loads((without / "pyproject.toml").read_text())
+    assert [d.split()[0] for d in pyproject["project"]["dependencies"]] == [
+        "alembic[tz]",
+        "pydantic-settings",
+        "sqlalchemy",
+    ]
+    assert set(pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]) == {
+        "pytest",
+        "pytest-alembic",
+        "ruff",
+    }
+
+
+def test_fastapi_adds_its_dependencies(baked_by_choice):
+    pyproject = tomllib.loads((baked_by_choice["fastapi"] / "pyproject.toml").read_text())
+    names = [d.split()[0] for d in pyproject["project"]["dependencies"]]
+    assert {"fastapi", "uvicorn"} <= set(names)
+    assert "httpx" in pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "collection"),
+    [
+        ("item", "items"),
+        ("category", "categories"),
+        ("day", "days"),
+        ("box", "boxes"),
+        ("invoice_line", "invoice_lines"),
+        ("batch", "batches"),
+        ("status", "statuses"),
+    ],
+)
+def test_collection_paths_are_plural(resource, collection):
+    assert answers.plural(resource) == collection
+
+
+def test_the_collection_path_follows_the_resource_name(tmp_path):
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"resource_name": "category"},
+            output_dir=str(tmp_path),
+        )
+    )
+    router = (project / "my_service/api/resources/category/router.py").read_text()
+    assert 'APIRouter(prefix="/categories", tags=["categories"])' in router
+    assert "def list_categories(" in router
+    run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=project)
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_api.py"],
+        cwd=project,
+        env={"PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert re.search(r"\b20 passed\b", result.stdout), result.stdout

@@ -1,0 +1,453 @@
+"""The baked web service as it runs for real: ``python -m uvicorn <package>.main:app`` in
+its own process, on a SQLite file and on a real PostgreSQL database, driven over HTTP.
+
+One project is baked per worker and shared by the tests that only read it; the tests that
+add a resource bake their own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from cookiecutter.main import cookiecutter
+
+from tests.helpers import TEMPLATE_DIR, add_resource, alembic, revision_files
+from tests.postgres import free_port
+
+PACKAGE = "my_service"
+# Time a starting server gets to answer /health before the test gives up (not asserted).
+STARTUP_LIMIT = 60
+STOP_LIMIT = 30
+
+
+# Each backend's project is baked for it: revisions are rendered for the dialect named at
+# bake time. Run time uses DATABASE_URL from the environment, never this placeholder.
+BAKE_URLS = {
+    "sqlite": "sqlite:///my_service.db",
+    "postgresql": "postgresql+psycopg://app:secret@127.0.0.1:9/app",
+}
+
+
+@pytest.fixture(scope="session")
+def service_projects(tmp_path_factory):
+    """``project(backend)``: a project baked with web_framework=fastapi for that backend,
+    once per worker; tests must not change its files."""
+    baked: dict[str, Path] = {}
+
+    def project(backend: str) -> Path:
+        if backend not in baked:
+            baked[backend] = Path(
+                cookiecutter(
+                    str(TEMPLATE_DIR),
+                    no_input=True,
+                    extra_context={"web_framework": "fastapi", "database_url": BAKE_URLS[backend]},
+                    output_dir=str(tmp_path_factory.mktemp(f"service-{backend}")),
+                )
+            )
+        return baked[backend]
+
+    return project
+
+
+@pytest.fixture(scope="session")
+def service_project(service_projects) -> Path:
+    return service_projects("sqlite")
+
+
+class Service:
+    """A uvicorn process serving the baked app on a free loopback port."""
+
+    def __init__(self, project: Path, database_url: str, log: Path) -> None:
+        self.project = project
+        self.database_url = database_url
+        self.log = log
+        self.process: subprocess.Popen | None = None
+        self.base_url = ""
+
+    def start(self) -> None:
+        for _attempt in range(3):  # another process may take the free port first
+            port = free_port()
+            self.base_url = f"http://127.0.0.1:{port}"
+            with self.log.open("w") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app"]
+                    + ["--host", "127.0.0.1", "--port", str(port)],
+                    cwd=self.project,
+                    env={
+                        **os.environ,
+                        "DATABASE_URL": self.database_url,
+                        "PYTHONDONTWRITEBYTECODE": "1",
+                    },
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            if self._wait_until_serving():
+                return
+            if "address already in use" not in self.output():
+                break
+        pytest.fail(f"uvicorn did not start:\n{self.output()}")
+
+    def _wait_until_serving(self) -> bool:
+        give_up = time.monotonic() + STARTUP_LIMIT
+        while time.monotonic() < give_up:
+            if self.process.poll() is not None:
+                return False
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=5).status_code == 200:
+                    return True
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.process.kill()
+        self.process.wait()
+        return False
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> int:
+        """SIGTERM, as a process manager stops a service; the exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=STOP_LIMIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            pytest.fail(f"uvicorn ignored SIGTERM:\n{self.output()}")
+
+
+@contextmanager
+def serving(project: Path, database_url: str, log: Path) -> Iterator[httpx.Client]:
+    """A running service and an HTTP client on it; it must stop gracefully on SIGTERM.
+
+    uvicorn shuts down (lifespan included), then re-raises the signal so that the exit
+    status tells a supervisor why it stopped: -SIGTERM, not 0, is its clean exit.
+    """
+    service = Service(project, database_url, log)
+    service.start()
+    try:
+        with httpx.Client(base_url=service.base_url, timeout=30) as client:
+            yield client
+    finally:
+        exit_code = service.stop()
+    output = service.output()
+    assert exit_code == -signal.SIGTERM, output
+    shutdown = output.partition("Shutting down")[2]
+    assert "Application shutdown complete" in shutdown, output
+    assert "Finished server process" in shutdown, output
+    assert "Traceback" not in shutdown and "ERROR" not in shutdown, output
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'service.db'}"
+
+
+def new_database(request, tmp_path_factory, backend: str) -> str:
+    if backend == "sqlite":
+        return sqlite_url(tmp_path_factory.mktemp("sqlite"))
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"service_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def api(request, tmp_path_factory, service_projects) -> Iterator[httpx.Client]:
+    """A service on a database at head, shared by the tests of this module that add
+    rows with names of their own."""
+    project = service_projects(request.param)
+    url = new_database(request, tmp_path_factory, request.param)
+    alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
+    log = tmp_path_factory.mktemp("log") / "uvicorn.log"
+    with serving(project, url, log) as client:
+        yield client
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def create(api: httpx.Client, **fields) -> httpx.Response:
+    response = api.post("/items", json=fields)
+    assert response.status_code == 201, response.text
+    return response
+
+
+def test_crud_round_trip(api):
+    name = unique("crud")
+    response = create(api, name=name, description="first version")
+    created = response.json()
+    assert created["name"] == name and created["status"] == "draft"
+    location = response.headers["location"]
+    assert location == f"{api.base_url}/items/{created['id']}"
+
+    assert api.get(location).json() == created
+    listed = api.get("/items", params={"limit": 100}).json()
+    assert created in listed
+    assert [row["id"] for row in listed] == sorted(row["id"] for row in listed)
+
+    response = api.patch(location, json={"description": "second", "status": "published"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {**created, "description": "second", "status": "published"}
+    assert api.get(location).json() == response.json()
+
+    assert api.delete(location).status_code == 204
+    assert api.get(location).status_code == 404
+    assert api.delete(location).status_code == 404
+
+
+def test_pages_are_bounded_and_ordered(api):
+    ids = [create(api, name=unique("page")).json()["id"] for _ in range(3)]
+    everything = []
+    offset = 0
+    while page := api.get("/items", params={"limit": 2, "offset": offset}).json():
+        assert len(page) <= 2
+        everything += page
+        offset += 2
+    assert [row["id"] for row in everything] == sorted({row["id"] for row in everything})
+    assert set(ids) <= {row["id"] for row in everything}
+    assert api.get("/items", params={"limit": 101}).status_code == 422
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_missing_row_is_404(api, method):
+    response = api.request(method, "/items/987654321", json={"description": "x"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Item 987654321 not found"}
+
+
+def test_duplicate_name_is_409_naming_the_field(api):
+    name = unique("taken")
+    create(api, name=name)
+    response = api.post("/items", json={"name": name})
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Another item already has this name.", "fields": ["name"]}
+
+    other = create(api, name=unique("other")).json()
+    response = api.patch(f"/items/{other['id']}", json={"name": name})
+    assert response.status_code == 409
+    assert response.json()["fields"] == ["name"]
+    assert api.get(f"/items/{other['id']}").json() == other
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/items", {"description": "no name"}),
+        ("POST", "/items", {"name": ""}),
+        ("POST", "/items", {"name": "x" * 201}),
+        ("POST", "/items", {"name": "nul \x00 inside"}),
+        ("POST", "/items", {"name": "ok", "status": "lost"}),
+        ("POST", "/items", ["not", "an", "object"]),
+        ("PATCH", "/items/1", {"name": None}),
+        ("GET", "/items?limit=101", None),
+        ("GET", "/items?limit=-1", None),
+        ("GET", "/items?offset=abc", None),
+        ("GET", f"/items/{2**31}", None),
+        ("GET", "/items?offset=9223372036854775808", None),
+        ("GET", "/items/one", None),
+    ],
+)
+def test_invalid_input_is_422(api, method, path, body):
+    response = api.request(method, path, json=body)
+    assert response.status_code == 422, response.text
+
+
+def test_lone_surrogate_is_422(api):
+    # Sent as raw JSON: httpx would refuse to encode the string itself.
+    response = api.post(
+        "/items", content=b'{"name": "\\ud800"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+
+
+def test_openapi_lists_the_resource_and_probes(api):
+    paths = api.get("/openapi.json").json()["paths"]
+    assert set(paths) == {"/health", "/ready", "/items", "/items/{id}"}
+    assert set(paths["/items"]) == {"get", "post"}
+    assert set(paths["/items/{id}"]) == {"get", "patch", "delete"}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_ready_follows_the_migrations(request, service_projects, tmp_path_factory, backend):
+    service_project = service_projects(backend)
+    fresh_database = new_database(request, tmp_path_factory, backend)
+    env = {"DATABASE_URL": fresh_database}
+    log = tmp_path_factory.mktemp("log") / "uvicorn.log"
+    with serving(service_project, fresh_database, log) as client:
+        response = client.get("/ready")
+        assert response.status_code == 503
+        assert response.json()["current"] == [] and response.json()["head"] == ["0001"]
+        assert client.get("/health").status_code == 200
+
+        alembic(service_project, "upgrade", "head", env=env)
+        response = client.get("/ready")
+        assert response.status_code == 200, response.text
+        assert response.json()["current"] == ["0001"]
+
+        alembic(service_project, "downgrade", "base", env=env)
+        response = client.get("/ready")
+        assert response.status_code == 503
+        assert response.json()["reason"] == "database is not at the head revision"
+        assert response.json()["current"] == []
+
+        alembic(service_project, "upgrade", "head", env=env)
+        assert client.get("/ready").status_code == 200
+
+
+def test_readiness_is_read_from_the_project_whatever_the_working_directory(
+    service_project, tmp_path
+):
+    url = sqlite_url(tmp_path)
+    alembic(service_project, "upgrade", "head", env={"DATABASE_URL": url})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(service_project)}
+    script = (
+        "from fastapi.testclient import TestClient\n"
+        f"from {PACKAGE}.main import app\n"
+        "response = TestClient(app).get('/ready')\n"
+        "print(response.status_code, response.json()['head'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "200 ['0001']", result.stderr
+
+
+def test_unreachable_database_is_503_without_secrets(service_project, tmp_path):
+    password = "s3cr3t-Pa55"
+    port = free_port()  # nothing listens there
+    url = f"postgresql+psycopg://app:{password}@127.0.0.1:{port}/app"
+    with serving(service_project, url, tmp_path / "uvicorn.log") as client:
+        assert client.get("/health").status_code == 200
+        ready = client.get("/ready")
+        listed = client.get("/items")
+        created = client.post("/items", json={"name": "while down"})
+
+    assert ready.status_code == 503
+    assert ready.json()["reason"] == "database unreachable"
+    assert listed.status_code == 503 and created.status_code == 503
+    for response in (ready, listed, created):
+        for secret in (password, str(port), "postgresql", "app@"):
+            assert secret not in response.text
+
+
+# --- property-based: requests built from /openapi.json -------------------------------------
+
+
+def test_no_request_built_from_the_schema_gets_a_5xx_or_breaks_the_schema(api):
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    schema = schemathesis.openapi.from_url(f"{api.base_url}/openapi.json")
+    checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
+    # Some rows, so that ids hit existing rows as well as missing ones.
+    for _ in range(3):
+        create(api, name=unique("seed"))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 7
+
+    for operation in operations:
+
+        @settings(
+            max_examples=40,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def check_operation(case):
+            case.call_and_validate(base_url=str(api.base_url), checks=checks)
+
+        check_operation()
+
+
+# --- a resource added by the user ---------------------------------------------------------
+
+ORDER_MODELS = """\
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
+
+
+class Order(Base):
+    __tablename__ = "order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+"""
+
+ORDER_ROUTER = """\
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict
+
+from my_service.api.dependencies import SessionDep
+
+from .models import Order
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+
+class OrderIn(BaseModel):
+    item_id: int
+    reference: str
+
+
+class OrderOut(OrderIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_order(session: SessionDep, body: OrderIn) -> OrderOut:
+    order = Order(**body.model_dump())
+    session.add(order)
+    session.commit()
+    return OrderOut.model_validate(order)
+"""
+
+
+def test_a_new_resource_package_is_served_with_no_edit_elsewhere(tmp_path):
+    project = Path(
+        cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(tmp_path / "bake"))
+    )
+    models = add_resource(project, PACKAGE, "order", ORDER_MODELS)
+    models.with_name("router.py").write_text(ORDER_ROUTER)
+    url = sqlite_url(tmp_path)
+    env = {"DATABASE_URL": url}
+    alembic(project, "upgrade", "head", env=env)
+    alembic(project, "revision", "--autogenerate", "-m", "add order table", env=env)
+    assert len(revision_files(project)) == 2
+    alembic(project, "upgrade", "head", env=env)
+
+    with serving(project, url, tmp_path / "uvicorn.log") as client:
+        assert "/orders" in client.get("/openapi.json").json()["paths"]
+        item = create(client, name="ordered").json()
+        response = client.post("/orders", json={"item_id": item["id"], "reference": "A-1"})
+        assert response.status_code == 201, response.text
+        assert response.json() == {"id": 1, "item_id": item["id"], "reference": "A-1"}
+        # The shared error handling covers the new table's unique column too.
+        response = client.post("/orders", json={"item_id": item["id"], "reference": "A-1"})
+        assert response.status_code == 409
+        assert response.json() == {
+            "detail": "Another order already has this reference.",
+            "fields": ["reference"],
+        }
+        assert client.get("/ready").status_code == 200

@@ -1,0 +1,140 @@
+"""The HTTP API through FastAPI's TestClient, on the throwaway test database.
+
+The app's sessions come from ``alembic_engine`` (see conftest.py) through a dependency
+override, so these tests never touch the database in DATABASE_URL.
+"""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.orm import sessionmaker
+
+from {{ cookiecutter.package_name }}.database.session import get_session
+from {{ cookiecutter.package_name }}.main import create_app
+
+COLLECTION = "/{{ cookiecutter.__collection }}"
+
+
+@pytest.fixture
+def client(alembic_engine):
+    app = create_app()
+    sessions = sessionmaker(alembic_engine, expire_on_commit=False)
+
+    def session_on_test_database():
+        with sessions() as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_on_test_database
+    return TestClient(app)
+
+
+@pytest.fixture
+def migrated(alembic_runner):
+    alembic_runner.migrate_up_to("heads")
+    yield
+    alembic_runner.migrate_down_to("base")
+
+
+def create(client, **fields):
+    response = client.post(COLLECTION, json=fields)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_crud_round_trip(client, migrated):
+    response = client.post(COLLECTION, json={"name": "first", "description": "An example"})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["name"] == "first"
+    assert created["status"] == "draft"
+    assert response.headers["location"].endswith(f"{COLLECTION}/{created['id']}")
+
+    assert client.get(response.headers["location"]).json() == created
+    assert client.get(COLLECTION).json() == [created]
+
+    response = client.patch(f"{COLLECTION}/{created['id']}", json={"description": None})
+    assert response.status_code == 200, response.text
+    assert response.json() == {**created, "description": None}
+
+    assert client.delete(f"{COLLECTION}/{created['id']}").status_code == 204
+    assert client.get(f"{COLLECTION}/{created['id']}").status_code == 404
+    assert client.get(COLLECTION).json() == []
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_missing_row_is_404(client, migrated, method):
+    response = client.request(method, f"{COLLECTION}/12345", json={})
+    assert response.status_code == 404
+    assert "12345" in response.json()["detail"]
+
+
+def test_taken_name_is_409_naming_the_field(client, migrated):
+    create(client, name="taken")
+    response = client.post(COLLECTION, json={"name": "taken"})
+    assert response.status_code == 409
+    assert response.json()["fields"] == ["name"]
+    assert "name" in response.json()["detail"]
+
+    other = create(client, name="other")
+    response = client.patch(f"{COLLECTION}/{other['id']}", json={"name": "taken"})
+    assert response.status_code == 409
+    assert response.json()["fields"] == ["name"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", COLLECTION, {}),
+        ("post", COLLECTION, {"name": ""}),
+        ("post", COLLECTION, {"name": "x" * 201}),
+        ("post", COLLECTION, {"name": "nul\x00"}),
+        ("post", COLLECTION, {"name": "ok", "status": "unknown"}),
+        ("patch", f"{COLLECTION}/1", {"name": None}),
+        ("get", f"{COLLECTION}?limit=101", None),
+        ("get", f"{COLLECTION}?limit=0", None),
+        ("get", f"{COLLECTION}?offset=-1", None),
+        ("get", f"{COLLECTION}/not-a-number", None),
+        ("get", f"{COLLECTION}/{2**31}", None),
+    ],
+)
+def test_invalid_input_is_422(client, migrated, method, path, body):
+    create(client, name="existing")
+    response = client.request(method, path, json=body)
+    assert response.status_code == 422, response.text
+
+
+def test_pages_follow_the_id_order(client, migrated):
+    ids = [create(client, name=f"row {number}")["id"] for number in range(5)]
+    page = client.get(COLLECTION, params={"limit": 2, "offset": 2}).json()
+    assert [row["id"] for row in page] == ids[2:4]
+
+
+def test_a_page_costs_the_same_statements_whatever_its_size(client, migrated, alembic_engine):
+    for number in range(20):
+        create(client, name=f"row {number}")
+    statements = []
+    event.listen(alembic_engine, "before_cursor_execute", lambda *args: statements.append(1))
+
+    def statements_for(limit):
+        statements.clear()
+        assert len(client.get(COLLECTION, params={"limit": limit}).json()) == limit
+        return len(statements)
+
+    assert statements_for(1) == statements_for(20)
+
+
+def test_ready_only_at_the_head_revision(client, alembic_runner):
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["current"] == []
+    assert response.json()["head"] != []
+
+    alembic_runner.migrate_up_to("heads")
+    response = client.get("/ready")
+    assert response.status_code == 200, response.text
+    assert response.json()["current"] == response.json()["head"]
+    alembic_runner.migrate_down_to("base")
+
+
+def test_health(client):
+    assert client.get("/health").json() == {"status": "ok"}

@@ -1,0 +1,118 @@
+"""Database errors as HTTP answers: a conflict is the client's (409), an outage is ours (503).
+
+No answer shows the database URL, a password or the SQL: only what the client can act on.
+"""
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+
+from {{ cookiecutter.package_name }}.database.base import Base
+
+logger = logging.getLogger(__name__)
+
+
+class Message(BaseModel):
+    detail: str
+
+
+class Conflict(BaseModel):
+    detail: str
+    fields: list[str]
+
+
+DATABASE_UNAVAILABLE = {
+    503: {"model": Message, "description": "The database is unavailable"},
+}
+CONFLICT = {
+    409: {"model": Conflict, "description": "A unique field is already taken"},
+}
+
+
+def unique_fields(error: IntegrityError) -> tuple[str, list[str]] | None:
+    """The table and columns of the unique constraint ``error`` violated, if that is what
+    it is: PostgreSQL and MySQL name the constraint, SQLite names the columns."""
+    original = error.orig
+    constraint = getattr(getattr(original, "diag", None), "constraint_name", None)  # psycopg
+    if constraint is None and getattr(original, "args", None):
+        message = str(original.args[-1])
+        if message.startswith("UNIQUE constraint failed: "):  # SQLite: "table.a, table.b"
+            columns = [part.strip() for part in message.partition(": ")[2].split(",")]
+            tables = {column.partition(".")[0] for column in columns}
+            if len(tables) == 1:
+                return tables.pop(), [column.partition(".")[2] for column in columns]
+            return None
+        if message.startswith("Duplicate entry "):  # MySQL: "... for key 'table.name'"
+            constraint = message.rpartition(" for key ")[2].strip("'").rpartition(".")[2]
+    if constraint is None:
+        return None
+    for table in Base.metadata.tables.values():
+        for unique in (*table.constraints, *table.indexes):
+            is_unique = isinstance(unique, UniqueConstraint) or (
+                isinstance(unique, Index) and unique.unique
+            )
+            if is_unique and unique.name == constraint:
+                return table.name, [column.name for column in unique.columns]
+    return None
+
+
+class EscapedJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped, so that any text echoed back from the
+    request (a lone surrogate, say) can be encoded."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    # FastAPI's own answer, which shows each invalid input, encoded safely.
+    return EscapedJSONResponse(
+        status_code=422, content={"detail": jsonable_encoder(error.errors())}
+    )
+
+
+def integrity_error(request: Request, error: IntegrityError) -> JSONResponse:
+    violated = unique_fields(error)
+    if violated is None:
+        return JSONResponse(
+            status_code=409, content={"detail": "The change conflicts with stored data."}
+        )
+    table, fields = violated
+    noun = table.replace("_", " ")
+    return JSONResponse(
+        status_code=409,
+        content={
+            "detail": f"Another {noun} already has this {', '.join(fields)}.",
+            "fields": fields,
+        },
+    )
+
+
+def data_error(request: Request, error: DataError) -> JSONResponse:
+    # A value the schemas let through but the column refuses; shaped as FastAPI's 422.
+    problem = {"type": "database_value", "loc": [], "msg": "A value does not fit its column."}
+    return JSONResponse(status_code=422, content={"detail": [problem]})
+
+
+def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    # The details (host, port, reason) are for the operator's log, not the client.
+    logger.error("Database unavailable: %s", getattr(error, "orig", error))
+    return JSONResponse(
+        status_code=503, content={"detail": "The database is unavailable; try again later."}
+    )
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(InterfaceError, database_unavailable)

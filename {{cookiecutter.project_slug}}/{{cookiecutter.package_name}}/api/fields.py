@@ -1,0 +1,27 @@
+"""Field types for request bodies and paths: values every database can store."""
+
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import AfterValidator
+
+# The largest value of SQLAlchemy's Integer (the ids) and BigInteger on every backend:
+# anything larger can only be a client's mistake.
+MAX_INTEGER = 2**31 - 1
+MAX_BIG_INTEGER = 2**63 - 1
+
+
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+# Text the database can store: PostgreSQL refuses NUL, and nothing stores a lone surrogate.
+StoredText = Annotated[str, AfterValidator(_storable)]
+
+RowId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]

@@ -1,0 +1,63 @@
+"""HTTP routes of the {{ cookiecutter.resource_name }} resource, found by ``api/routers.py``."""
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.api.dependencies import PageDep, SessionDep
+from {{ cookiecutter.package_name }}.api.errors import CONFLICT, Message
+from {{ cookiecutter.package_name }}.api.fields import RowId
+
+from .models import {{ cookiecutter.__model_class }}
+from .schemas import {{ cookiecutter.__model_class }}Create, {{ cookiecutter.__model_class }}Read, {{ cookiecutter.__model_class }}Update
+
+router = APIRouter(prefix="/{{ cookiecutter.__collection }}", tags=["{{ cookiecutter.__collection }}"])
+
+NOT_FOUND = {
+    404: {"model": Message, "description": "No {{ cookiecutter.resource_name }} has this id"},
+}
+
+
+def get_or_404(session: Session, id: int) -> {{ cookiecutter.__model_class }}:
+    row = session.get({{ cookiecutter.__model_class }}, id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{{ cookiecutter.__model_class }} {id} not found")
+    return row
+
+
+@router.get("")
+def list_{{ cookiecutter.__collection }}(session: SessionDep, page: PageDep) -> list[{{ cookiecutter.__model_class }}Read]:
+    """One page, by id: a stable order, so pages neither repeat nor skip rows."""
+    query = select({{ cookiecutter.__model_class }}).order_by({{ cookiecutter.__model_class }}.id).limit(page.limit).offset(page.offset)
+    return [{{ cookiecutter.__model_class }}Read.model_validate(row) for row in session.scalars(query)]
+
+
+@router.get("/{id}", responses=NOT_FOUND)
+def get_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId) -> {{ cookiecutter.__model_class }}Read:
+    return {{ cookiecutter.__model_class }}Read.model_validate(get_or_404(session, id))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+def create_{{ cookiecutter.resource_name }}(
+    session: SessionDep, body: {{ cookiecutter.__model_class }}Create, request: Request, response: Response
+) -> {{ cookiecutter.__model_class }}Read:
+    row = {{ cookiecutter.__model_class }}(**body.model_dump())
+    session.add(row)
+    session.commit()
+    response.headers["Location"] = str(request.url_for("get_{{ cookiecutter.resource_name }}", id=row.id))
+    return {{ cookiecutter.__model_class }}Read.model_validate(row)
+
+
+@router.patch("/{id}", responses=NOT_FOUND | CONFLICT)
+def update_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId, body: {{ cookiecutter.__model_class }}Update) -> {{ cookiecutter.__model_class }}Read:
+    row = get_or_404(session, id)
+    for field, value in body.model_dump(exclude_unset=True).items():
+        setattr(row, field, value)
+    session.commit()
+    return {{ cookiecutter.__model_class }}Read.model_validate(row)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+def delete_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId) -> None:
+    session.delete(get_or_404(session, id))
+    session.commit()

@@ -1,0 +1,35 @@
+"""The web service: ``poetry run uvicorn {{ cookiecutter.package_name }}.main:app``."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import {{ cookiecutter.package_name }}
+from {{ cookiecutter.package_name }}.api import health
+from {{ cookiecutter.package_name }}.api.errors import add_error_handlers
+from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
+from {{ cookiecutter.package_name }}.database.session import get_engine
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    # Close the pooled connections instead of leaving them to the process's end.
+    get_engine().dispose()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title={{ cookiecutter.project_name | tojson }},
+        description={{ cookiecutter.package_name }}.__doc__,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    add_error_handlers(app)
+    app.include_router(health.router)
+    include_resource_routers(app)
+    return app
+
+
+app = create_app()
