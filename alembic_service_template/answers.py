@@ -130,10 +130,15 @@ def _unencoded_at_in_userinfo(value: str) -> bool:
     read as host ``ss`` and database ``word@host/db``. SQLite paths may hold '@'.
     """
     scheme, separator, rest = value.partition("://")
-    if scheme.startswith("sqlite"):
-        # Only a host part (before the path's '/') can hold user and password.
-        rest = rest.partition("/")[0]
-    return bool(separator) and rest.partition("?")[0].count("@") > 1
+    if not separator or "@" not in rest:
+        return False
+    # A host holds no '@': one between the first '@' and the path's '/' was the password's
+    # (a '?' in the password may come before it).
+    if "@" in rest.partition("@")[2].partition("/")[0]:
+        return True
+    # SQLite paths may hold '@'; a server URL's second '@' is the password's, even past a
+    # '/' in the password.
+    return not scheme.startswith("sqlite") and rest.partition("?")[0].count("@") > 1
 
 
 CHECKS: dict[str, Callable[[str], str | None]] = {
