@@ -47,7 +47,7 @@ def readme_alembic_commands(readme: str) -> list[list[str]]:
     blocks (indented ones too), in order."""
     commands = []
     for block in re.findall(r"^( *)```bash\n(.*?)^\1```", readme, re.MULTILINE | re.DOTALL):
-        for line in block[1].splitlines():
+        for line in block[1].replace("\\\n", " ").splitlines():
             words = shlex.split(line, comments=True)
             if words[:3] == ["poetry", "run", "alembic"]:
                 commands.append(words[3:])
@@ -91,6 +91,11 @@ def test_workflow_from_the_readme(baked):
         assert result.returncode == 0, (command, output)
         if action == "upgrade" and command[1:] == ["head"]:
             at = head
+        elif action == "upgrade" and command[-1] == "--sql":
+            # The review step: the new revision's SQL alone, and the database untouched.
+            assert command[1].startswith("0001:"), command
+            assert 'CREATE TABLE "order"' in result.stdout, output
+            assert "CREATE TABLE item" not in result.stdout, output
         elif action == "downgrade":
             target = command[1]
             at = parents[at] if target == "-1" else (None if target == "base" else target)
