@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 from . import initial_revision
 
-FALLBACK_COMMAND = (
-    "poetry install && poetry run alembic revision --autogenerate "
-    f"--rev-id {initial_revision.INITIAL_REVISION_ID} -m {initial_revision.INITIAL_MESSAGE}"
-)
 # Poetry must build the project's own environment, not reuse one that is active.
 _FOREIGN_ENVIRONMENT = ("VIRTUAL_ENV", "POETRY_ACTIVE", "PYTHONPATH")
 
 
 class RevisionNotMade(Exception):
     pass
+
+
+def fallback_command(plan: dict) -> str:
+    """What makes the initial revision by hand, once Poetry is there: the bake's own
+    builder, so the file is the one a bake writes (no database needed)."""
+    builder = Path(initial_revision.__file__).resolve()
+    return (
+        f"poetry install && poetry run python {shlex.quote(str(builder))}"
+        f" . {plan['package_name']} {plan['dialect']}"
+    )
 
 
 def existing_revisions(versions_dir: Path) -> list[Path]:
@@ -111,8 +118,8 @@ def main(plan: dict) -> int:
             revision, installed = make_initial_revision(project_dir, plan)
         except RevisionNotMade as reason:
             print(f"The initial revision was not created: {reason}")
-            print("The project is complete otherwise. With DATABASE_URL at an empty database, run:")
-            print(f"  cd {project_dir} && {FALLBACK_COMMAND}")
+            print("The project is complete otherwise. To create it, run:")
+            print(f"  cd {shlex.quote(str(project_dir))} && {fallback_command(plan)}")
             return 0
         print(f"Created the initial revision {revision.relative_to(project_dir)}.")
     (versions_dir / ".gitkeep").unlink(missing_ok=True)
