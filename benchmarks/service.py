@@ -487,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     busiest = max(row.medians(row.case)[0] for row in rows[:-1])
     print()
     print(
-        f"Service benchmarks ({'quick' if args.quick else 'full'}: {runs} runs of"
+        f"Service benchmarks ({'quick' if args.quick else 'full'}: {runs} run(s) of"
         f" {duration:g} s per case, wrk 1 thread, {CONNECTIONS} connections,"
         f" uvicorn 1 worker, PostgreSQL on 127.0.0.1)"
     )
