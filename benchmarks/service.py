@@ -1,0 +1,516 @@
+"""Throughput and latency of the baked FastAPI service on a real PostgreSQL server, beside a
+minimal hand-written FastAPI + SQLAlchemy app doing the same queries.
+
+    .venv/bin/python benchmarks/service.py [--quick] [--runs N] [--duration S]
+
+The script starts a throwaway PostgreSQL server (``tests/postgres.py``), bakes a project
+for it, migrates it to head and seeds ``ROWS`` items. Three uvicorn processes (one worker,
+no access log, 127.0.0.1) serve: the baked app, the hand-written app (written into the
+temporary folder) and a constant ASGI app. ``wrk`` (one thread, ``CONNECTIONS`` keep-alive
+connections, a fixed duration and at most ``MAX_REQUESTS`` requests per run) loads each;
+case and baseline alternate run by run (``compare``), after a warm-up run of each.
+The constant app shows the load generator's ceiling on this machine. Figures are printed,
+never asserted; see benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, pool, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import (  # noqa: E402
+    PYTHON,
+    TEMPLATE_DIR,
+    BenchmarkError,
+    clean_environment,
+    compare,
+    cookiecutter_config,
+    machine_lines,
+    number,
+    progress,
+    run,
+)
+
+from tests.postgres import (  # noqa: E402  (run.py put the template on sys.path)
+    PostgresServer,
+    free_port,
+    require_bin_dir,
+    server_user,
+)
+
+PACKAGE = "my_service"
+SLUG = "my-service"
+ROWS = 200
+PAGE = 50
+CONNECTIONS = 8
+# A cap on each wrk run besides its duration (wrk itself only knows durations).
+MAX_REQUESTS = 200_000
+STARTUP_LIMIT = 60  # seconds a uvicorn process gets to answer its first request
+STOP_LIMIT = 20
+UVICORN_OPTIONS = ["--host", "127.0.0.1", "--no-access-log", "--workers", "1"]
+
+# The hand-written baseline: the same table, driver and engine options as the baked
+# project's database/session.py (create_engine(url, pool_pre_ping=True)), SQLAlchemy Core
+# queries and a pydantic response model giving the same JSON as the baked app's.
+HAND_WRITTEN_APP = """\
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException
+from pydantic import BaseModel
+from sqlalchemy import (
+    BigInteger, Column, Connection, DateTime, MetaData, String, Table, Text, create_engine, select,
+)
+
+engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+item = Table(
+    "item",
+    MetaData(),
+    Column("id", BigInteger, primary_key=True),
+    Column("name", String(200)),
+    Column("description", Text),
+    Column("status", String),
+    Column("created_at", DateTime(timezone=True)),
+)
+
+
+class Item(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    status: str
+    created_at: datetime
+
+
+def connection() -> Iterator[Connection]:
+    with engine.connect() as conn:
+        yield conn
+
+
+Conn = Annotated[Connection, Depends(connection)]
+app = FastAPI()
+
+
+@app.get("/items")
+def list_items(conn: Conn, limit: int = 50, offset: int = 0) -> list[Item]:
+    query = select(item).order_by(item.c.id).limit(limit).offset(offset)
+    return [Item(**row) for row in conn.execute(query).mappings()]
+
+
+@app.get("/items/{id}")
+def get_item(conn: Conn, id: int) -> Item:
+    row = conn.execute(select(item).where(item.c.id == id)).mappings().first()
+    if row is None:
+        raise HTTPException(404, f"Item {id} not found")
+    return Item(**row)
+"""
+
+# The load generator's ceiling: an ASGI app that answers a constant without a framework.
+CONSTANT_APP = """\
+BODY = b'{"status":"ok"}'
+HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
+"""
+
+# wrk's Lua hooks: ids spread over the seeded rows, and a cap on the requests per run.
+WRK_SCRIPT = """\
+local done = 0
+local max_requests = MAX_REQUESTS
+local random_ids = RANDOM_IDS
+
+request = function()
+    if random_ids then
+        return wrk.format("GET", "/items/" .. math.random(1, ROWS))
+    end
+    return wrk.format("GET", wrk.path)
+end
+
+response = function(status, headers, body)
+    done = done + 1
+    if done >= max_requests then
+        wrk.thread:stop()
+    end
+end
+"""
+
+
+@dataclass
+class Load:
+    """One wrk run: requests per second and latency percentiles (ms)."""
+
+    rps: float
+    p50: float
+    p99: float
+    requests: int
+
+
+@dataclass
+class ServiceRow:
+    label: str
+    case: list[Load]
+    baseline_label: str
+    baseline: list[Load]
+
+    @staticmethod
+    def medians(loads: list[Load]) -> tuple[float, float, float]:
+        return (
+            statistics.median(load.rps for load in loads),
+            statistics.median(load.p50 for load in loads),
+            statistics.median(load.p99 for load in loads),
+        )
+
+    @property
+    def ratio(self) -> float:
+        return self.medians(self.case)[0] / self.medians(self.baseline)[0]
+
+
+# ---------------------------------------------------------------- the load generator
+
+
+def require_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        progress("installing wrk with apt-get (as .ci/run installs PostgreSQL)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
+            subprocess.run(command, check=False, env=env, capture_output=True, timeout=600)
+        wrk = shutil.which("wrk")
+    if wrk is None:
+        raise BenchmarkError(
+            "wrk, the load generator, is not installed: 'apt-get install wrk' (Debian/Ubuntu)"
+        )
+    return wrk
+
+
+LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def milliseconds(value: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        raise BenchmarkError(f"unreadable wrk latency {value!r}")
+    return float(match[1]) * LATENCY_UNITS[match[2]]
+
+
+def parse_wrk(output: str) -> Load:
+    problems = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .+", output)
+    if problems:
+        raise BenchmarkError(f"wrk saw failed requests:\n{output}")
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)$", output, re.MULTILINE)
+    requests = re.search(r"^\s+(\d+) requests in ", output, re.MULTILINE)
+    if set(percentiles) != {"50", "99"} or rps is None or requests is None:
+        raise BenchmarkError(f"unreadable wrk output:\n{output}")
+    return Load(
+        float(rps[1]), milliseconds(percentiles["50"]), milliseconds(percentiles["99"]),
+        int(requests[1]),
+    )  # fmt: skip
+
+
+def load(wrk: str, url: str, script: Path, duration: int) -> Load:
+    command = [
+        wrk, "--threads", "1", "--connections", str(CONNECTIONS), "--duration", f"{duration}s",
+        "--timeout", "10s", "--latency", "--script", str(script), url,
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
+    except subprocess.TimeoutExpired as error:
+        raise BenchmarkError(f"wrk did not finish: {' '.join(command)}") from error
+    if result.returncode != 0:
+        raise BenchmarkError(f"wrk exited {result.returncode}:\n{result.stderr}{result.stdout}")
+    return parse_wrk(result.stdout)
+
+
+def wrk_script(work: Path, random_ids: bool, max_requests: int) -> Path:
+    path = work / f"wrk-{'random-ids' if random_ids else 'path'}.lua"
+    path.write_text(
+        WRK_SCRIPT.replace("MAX_REQUESTS", str(max_requests))
+        .replace("RANDOM_IDS", "true" if random_ids else "false")
+        .replace("ROWS", str(ROWS))
+    )
+    return path
+
+
+# ---------------------------------------------------------------- servers
+
+
+@contextmanager
+def postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server with the tests' settings, stopped on the way out."""
+    base_dir = Path(tempfile.mkdtemp(prefix="service-bench-postgres-"))
+    server = PostgresServer(require_bin_dir(), base_dir, server_user())
+    try:
+        server.init()
+        server.start()
+        server.create_role()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base_dir, ignore_errors=True)
+
+
+@contextmanager
+def uvicorn(app: str, cwd: Path, env: dict[str, str], log: Path, probe: str) -> Iterator[str]:
+    """``python -m uvicorn app`` on a free loopback port until ``probe`` answers 200; yields
+    its base URL and stops it (SIGTERM, then SIGKILL) on the way out."""
+    for _attempt in range(3):  # another process may take the free port first
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [PYTHON, "-m", "uvicorn", app, "--port", str(port), *UVICORN_OPTIONS],
+                cwd=cwd,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            if serving(process, base_url + probe):
+                yield base_url
+                return
+        finally:
+            stop(process)
+        if "address already in use" not in log.read_text(errors="replace"):
+            break
+    raise BenchmarkError(f"uvicorn {app} did not start:\n{log.read_text(errors='replace')}")
+
+
+def serving(process: subprocess.Popen, url: str) -> bool:
+    give_up = time.monotonic() + STARTUP_LIMIT
+    while time.monotonic() < give_up and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_LIMIT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# ---------------------------------------------------------------- the two apps
+
+
+def bake(work: Path, database_url: str) -> Path:
+    run(
+        [
+            PYTHON, "-m", "cookiecutter", "--no-input", "--config-file",
+            str(cookiecutter_config(work)), "-o", str(work), str(TEMPLATE_DIR),
+            f"database_url={database_url}",
+        ],
+        cwd=work,
+        env=clean_environment(),
+    )  # fmt: skip
+    return work / SLUG
+
+
+def seed(database_url: str) -> None:
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO item (name, description, status) SELECT 'item ' || n,"
+                    " 'seeded row ' || n, 'draft' FROM generate_series(1, :rows) AS n"
+                ),
+                {"rows": ROWS},
+            )
+    finally:
+        engine.dispose()
+
+
+def same_answers(baked: str, hand_written: str) -> None:
+    """Both apps answer the measured requests with the same JSON (times compared parsed)."""
+
+    def normalised(url: str) -> object:
+        response = httpx.get(url, timeout=10)
+        if response.status_code != 200:
+            raise BenchmarkError(f"GET {url}: {response.status_code} {response.text[:500]}")
+        rows = response.json()
+        for row in rows if isinstance(rows, list) else [rows]:
+            row["created_at"] = datetime.fromisoformat(row["created_at"])
+        return rows
+
+    for path in ("/items/1", f"/items/{ROWS}", f"/items?limit={PAGE}"):
+        if normalised(baked + path) != normalised(hand_written + path):
+            raise BenchmarkError(f"the baked and hand-written apps answer {path} differently")
+    if len(normalised(f"{baked}/items?limit={PAGE}")) != PAGE:
+        raise BenchmarkError(f"/items?limit={PAGE} did not list {PAGE} rows")
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def measure(
+    wrk: str, runs: int, duration: int, case: tuple[str, Path], baseline: tuple[str, Path]
+) -> tuple[list[Load], list[Load]]:
+    """wrk on ``case`` and ``baseline`` (url, Lua script), interleaved by ``compare``."""
+    loads: dict[str, list[Load]] = {"case": [], "baseline": []}
+
+    def runner(key: str, url: str, script: Path):
+        def one() -> float:
+            measured = load(wrk, url, script, duration)
+            loads[key].append(measured)
+            return measured.rps
+
+        return one
+
+    compare(runs, runner("case", *case), runner("baseline", *baseline))
+    # compare's warm-up runs come first: leave them out.
+    return loads["case"][1:], loads["baseline"][1:]
+
+
+def table(rows: list[ServiceRow]) -> list[str]:
+    lines = [
+        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | Baseline | Baseline req/s"
+        " | Baseline p50 (ms) | Baseline p99 (ms) | Ratio (req/s) | Runs |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        rps, p50, p99 = row.medians(row.case)
+        base_rps, base_p50, base_p99 = row.medians(row.baseline)
+        lines.append(
+            f"| {row.label} | {number(rps, 0)} | {number(p50, 2)} | {number(p99, 2)}"
+            f" | {row.baseline_label} | {number(base_rps, 0)} | {number(base_p50, 2)}"
+            f" | {number(base_p99, 2)} | {number(row.ratio, 2)}x | {len(row.case)} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="one short run per case (smoke use, under a minute)"
+    )
+    parser.add_argument("--runs", type=int, help="timed runs per case (default 5, 1 with --quick)")
+    parser.add_argument(
+        "--duration", type=int, help="whole seconds per wrk run (default 3, 1 with --quick)"
+    )
+    args = parser.parse_args(argv)
+    runs = args.runs or (1 if args.quick else 5)
+    duration = args.duration or (1 if args.quick else 3)
+    if runs < 1 or not 0 < duration <= 60:
+        parser.error("--runs must be at least 1 and --duration in (0, 60] seconds")
+    wrk = require_wrk()
+    started = time.perf_counter()
+    rows: list[ServiceRow] = []
+
+    with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp, ExitStack() as stack:
+        work = Path(tmp)
+        progress("starting PostgreSQL")
+        server = stack.enter_context(postgres())
+        database_url = server.create_database("service_bench")
+        progress("baking, migrating and seeding")
+        project = bake(work, database_url)
+        env = clean_environment()
+        env["DATABASE_URL"] = database_url
+        run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=project, env=env)
+        seed(database_url)
+        (work / "hand_written.py").write_text(HAND_WRITTEN_APP)
+        (work / "constant.py").write_text(CONSTANT_APP)
+
+        progress("starting the three uvicorn processes")
+        baked = stack.enter_context(
+            uvicorn(f"{PACKAGE}.main:app", project, env, work / "baked.log", "/health")
+        )
+        hand_written = stack.enter_context(
+            uvicorn("hand_written:app", work, env, work / "hand-written.log", "/items/1")
+        )
+        constant = stack.enter_context(
+            uvicorn("constant:app", work, env, work / "constant.log", "/")
+        )
+        same_answers(baked, hand_written)
+
+        by_id = wrk_script(work, random_ids=True, max_requests=MAX_REQUESTS)
+        by_path = wrk_script(work, random_ids=False, max_requests=MAX_REQUESTS)
+        cases = [
+            (f"GET /items/{{id}}, {ROWS} rows, random ids", baked, hand_written, by_id),
+            (f"GET /items?limit={PAGE}", baked, hand_written, by_path),
+        ]
+        for label, case_url, baseline_url, script in cases:
+            progress(f"{label}: {runs} runs of {duration:g} s each, after a warm-up")
+            path = "/" if script is by_id else f"/items?limit={PAGE}"
+            case, baseline = measure(
+                wrk, runs, duration, (case_url + path, script), (baseline_url + path, script)
+            )
+            rows.append(ServiceRow(label, case, "hand-written FastAPI + Core", baseline))
+        progress("the load generator's ceiling")
+        case, baseline = measure(
+            wrk, runs, duration, (baked + "/health", by_path), (constant + "/", by_path)
+        )
+        rows.append(
+            ServiceRow("GET /health (baked, no database)", case, "constant ASGI app", baseline)
+        )
+
+    ceiling = statistics.median(load.rps for load in rows[-1].baseline)
+    busiest = max(row.medians(row.case)[0] for row in rows[:-1])
+    print()
+    print(
+        f"Service benchmarks ({'quick' if args.quick else 'full'}: {runs} run(s) of"
+        f" {duration:g} s per case, wrk 1 thread, {CONNECTIONS} connections,"
+        f" uvicorn 1 worker, PostgreSQL on 127.0.0.1)"
+    )
+    for line in machine_lines():
+        print(f"- {line}")
+    print()
+    print("\n".join(table(rows)))
+    print()
+    for row in rows[:-1]:
+        print(f"Ratio baked/hand-written, {row.label}: {row.ratio:.2f}x (target >= 0.9x)")
+    print(
+        f"Load generator ceiling: {ceiling:.0f} req/s against the constant app,"
+        f" {ceiling / busiest:.1f}x the fastest database row"
+    )
+    print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except (BenchmarkError, pytest.fail.Exception) as error:
+        # tests/postgres.py reports a server that would not start through pytest.fail.
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        sys.exit(1)

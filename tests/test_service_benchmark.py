@@ -1,0 +1,55 @@
+"""benchmarks/service.py --quick runs to the end and prints its table (figures are never
+asserted beyond being positive: no throughput, latency or ratio is checked)."""
+
+import re
+import subprocess
+import sys
+
+from tests.helpers import TEMPLATE_DIR
+
+# Rows the quick run always prints: the baked service beside its baseline.
+EXPECTED_ROWS = {
+    "GET /items/{id}, 200 rows, random ids": "hand-written FastAPI + Core",
+    "GET /items?limit=50": "hand-written FastAPI + Core",
+    "GET /health (baked, no database)": "constant ASGI app",
+}
+NUMBER = r"\d+(?:\.\d+)?"
+MEASURED_ROW = re.compile(
+    rf"^\| (?P<label>[^|]+?) \| (?P<rps>{NUMBER}) \| (?P<p50>{NUMBER}) \| (?P<p99>{NUMBER})"
+    rf" \| (?P<baseline_label>[^|]+?) \| (?P<baseline_rps>{NUMBER}) \| (?P<baseline_p50>{NUMBER})"
+    rf" \| (?P<baseline_p99>{NUMBER}) \| (?P<ratio>{NUMBER})x \| (?P<runs>\d+) \|$"
+)
+FIGURES = ("rps", "p50", "p99", "baseline_rps", "baseline_p50", "baseline_p99", "ratio", "runs")
+
+
+def test_quick_service_benchmark_prints_the_table():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/service.py", "--quick"],
+        check=False,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+
+    assert (
+        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | Baseline | Baseline req/s"
+        " | Baseline p50 (ms) | Baseline p99 (ms) | Ratio (req/s) | Runs |" in out
+    ), out
+    measured = {
+        match["label"]: match for line in out.splitlines() if (match := MEASURED_ROW.match(line))
+    }
+    assert set(measured) == set(EXPECTED_ROWS), out
+    for label, baseline_label in EXPECTED_ROWS.items():
+        row = measured[label]
+        assert row["baseline_label"] == baseline_label, out
+        for figure in FIGURES:
+            assert float(row[figure]) > 0, f"{label}: {figure} is {row[figure]}\n{out}"
+
+    assert re.search(r"^- CPU: .+, \d+ logical cores$", out, re.MULTILINE)
+    ceiling = re.search(rf"^Load generator ceiling: ({NUMBER}) req/s", out, re.MULTILINE)
+    assert ceiling and float(ceiling[1]) > 0, out
+    ratios = re.findall(rf"^Ratio baked/hand-written, .+: ({NUMBER})x", out, re.MULTILINE)
+    assert len(ratios) == 2 and all(float(ratio) > 0 for ratio in ratios), out
