@@ -51,10 +51,8 @@ from run import (  # noqa: E402
 )
 
 from tests.postgres import (  # noqa: E402  (run.py put the template on sys.path)
-    PostgresServer,
     free_port,
-    require_bin_dir,
-    server_user,
+    running_server,
 )
 
 PACKAGE = "my_service"
@@ -268,21 +266,6 @@ def wrk_script(work: Path, random_ids: bool, max_requests: int) -> Path:
 
 
 @contextmanager
-def postgres() -> Iterator[PostgresServer]:
-    """A throwaway PostgreSQL server with the tests' settings, stopped on the way out."""
-    base_dir = Path(tempfile.mkdtemp(prefix="service-bench-postgres-"))
-    server = PostgresServer(require_bin_dir(), base_dir, server_user())
-    try:
-        server.init()
-        server.start()
-        server.create_role()
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base_dir, ignore_errors=True)
-
-
-@contextmanager
 def uvicorn(app: str, cwd: Path, env: dict[str, str], log: Path, probe: str) -> Iterator[str]:
     """``python -m uvicorn app`` on a free loopback port until ``probe`` answers 200; yields
     its base URL and stops it (SIGTERM, then SIGKILL) on the way out."""
@@ -440,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         progress("starting PostgreSQL")
-        server = stack.enter_context(postgres())
+        server = stack.enter_context(running_server(prefix="service-bench-postgres-"))
         database_url = server.create_database("service_bench")
         progress("baking, migrating and seeding")
         project = bake(work, database_url)

@@ -177,3 +177,34 @@ def file_tree(root):
         and "__pycache__" not in path.parts
         and ".git" not in path.relative_to(root).parts
     }
+
+
+# A resource with a foreign key to the example resource and an enum of its own.
+ENUM_ORDER_MODELS = """\
+import enum
+
+from sqlalchemy import Enum, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
+
+
+class OrderState(enum.StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+
+
+class Order(Base):
+    __tablename__ = "order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    state: Mapped[OrderState] = mapped_column(
+        Enum(
+            OrderState,
+            name="order_state",
+            values_callable=lambda states: [state.value for state in states],
+        ),
+        default=OrderState.OPEN,
+    )
+"""

@@ -27,6 +27,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -328,14 +329,14 @@ class PostgresServer:
         )
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """A PostgreSQL server of this test session (of this xdist worker), stopped at the end."""
+@contextmanager
+def running_server(prefix: str = "pytest-postgres-") -> Iterator[PostgresServer]:
+    """A throwaway server with the login role, stopped and deleted on the way out."""
     bin_dir = require_bin_dir()
     user = server_user()
     # Not under pytest's basetemp: its parents are private to us (mode 0700), and the
     # server user must reach the data and socket directories.
-    base_dir = Path(tempfile.mkdtemp(prefix="pytest-postgres-"))
+    base_dir = Path(tempfile.mkdtemp(prefix=prefix))
     server = PostgresServer(bin_dir, base_dir, user)
     try:
         server.init()
@@ -345,3 +346,10 @@ def postgres_server() -> Iterator[PostgresServer]:
     finally:
         server.stop()
         shutil.rmtree(base_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test session (of this xdist worker), stopped at the end."""
+    with running_server() as server:
+        yield server

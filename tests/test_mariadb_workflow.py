@@ -12,36 +12,8 @@ import sys
 
 import pytest
 
-from tests.helpers import add_resource, alembic, revision_files, run
+from tests.helpers import ENUM_ORDER_MODELS, add_resource, alembic, revision_files, run
 
-ORDER_MODELS = """\
-import enum
-
-from sqlalchemy import Enum, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
-
-from my_service.database.base import Base
-
-
-class OrderState(enum.StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-
-
-class Order(Base):
-    __tablename__ = "order"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    state: Mapped[OrderState] = mapped_column(
-        Enum(
-            OrderState,
-            name="order_state",
-            values_callable=lambda states: [state.value for state in states],
-        ),
-        default=OrderState.OPEN,
-    )
-"""
 # The baked tests: pytest-alembic's four checks and the model round trip.
 BAKED_TESTS = 25  # the migration and model tests, and the API tests (web_framework=fastapi)
 
@@ -129,7 +101,7 @@ def test_new_resource_workflow(mysql_project, mariadb_server):
     alembic(mysql_project, "upgrade", "head", env=env)
     assert current(mysql_project, env) == "0001 (head)"
 
-    add_resource(mysql_project, "my_service", "order", ORDER_MODELS)
+    add_resource(mysql_project, "my_service", "order", ENUM_ORDER_MODELS)
     before = set(revision_files(mysql_project))
     alembic(mysql_project, "revision", "--autogenerate", "-m", "add order", env=env)
     new_files = set(revision_files(mysql_project)) - before

@@ -14,6 +14,7 @@ import pytest
 
 from tests.helpers import (
     BAKED_PROJECT_TESTS,
+    ENUM_ORDER_MODELS,
     add_resource,
     alembic,
     assert_all_passed,
@@ -21,35 +22,6 @@ from tests.helpers import (
     revision_files,
     run,
 )
-
-ORDER_MODELS = """\
-import enum
-
-from sqlalchemy import Enum, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
-
-from my_service.database.base import Base
-
-
-class OrderState(enum.StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-
-
-class Order(Base):
-    __tablename__ = "order"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    state: Mapped[OrderState] = mapped_column(
-        Enum(
-            OrderState,
-            name="order_state",
-            values_callable=lambda states: [state.value for state in states],
-        ),
-        default=OrderState.OPEN,
-    )
-"""
 
 
 def unused_port() -> int:
@@ -125,7 +97,7 @@ def test_new_resource_workflow(pg_project, postgres_server):
     env = {"DATABASE_URL": url}
     alembic(pg_project, "upgrade", "head", env=env)
 
-    add_resource(pg_project, "my_service", "order", ORDER_MODELS)
+    add_resource(pg_project, "my_service", "order", ENUM_ORDER_MODELS)
     before = set(revision_files(pg_project))
     alembic(pg_project, "revision", "--autogenerate", "-m", "add order", env=env)
     new_files = set(revision_files(pg_project)) - before
