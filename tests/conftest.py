@@ -51,3 +51,10 @@ def baked(bake):
     result = bake()
     assert result.exit_code == 0, result.exception
     return result.project_path
+
+
+@pytest.fixture(scope="session")
+def uv_cache(tmp_path_factory):
+    """uv's cache for the session (one per xdist worker), inside pytest's temporary folders:
+    the installs of several baked projects download each package once."""
+    return tmp_path_factory.mktemp("uv-cache")

@@ -15,7 +15,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
 # Never inherited by a command the tests run: a database URL in the caller's shell would
 # send the tests to an outside database, and an active environment would be Poetry's.
-SCRUBBED_ENVIRONMENT = ("DATABASE_URL", "TEST_DATABASE_URL", "VIRTUAL_ENV", "POETRY_ACTIVE")
+SCRUBBED_ENVIRONMENT = (
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "VIRTUAL_ENV",
+    "POETRY_ACTIVE",
+    # Would send uv's project environment outside the baked project.
+    "UV_PROJECT_ENVIRONMENT",
+)
 
 
 @functools.cache
@@ -50,6 +57,25 @@ def poetry_environment() -> dict[str, str]:
         "POETRY_VIRTUALENVS_IN_PROJECT": "true",
         "POETRY_NO_INTERACTION": "1",
     }
+
+
+def uv_environment(cache_dir: Path) -> dict[str, str]:
+    """uv through the same index as Poetry (never a default of its own), its cache in
+    ``cache_dir`` (inside the test's temporary folders), no interpreter downloads, and no
+    uv.toml of the caller's read."""
+    return {
+        "UV_DEFAULT_INDEX": package_index_url(),
+        "UV_CACHE_DIR": str(cache_dir),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_CONFIG": "1",
+    }
+
+
+# uv, installed next to the test interpreter (requirements-dev.txt).
+UV = BIN_DIR / "uv"
+# PATH for commands that must find a baked project's tools in its own virtualenv only
+# (``uv run pytest``, ``poetry run pytest``): never the test interpreter's copies.
+SYSTEM_PATH = os.pathsep.join(["/usr/bin", "/bin"])
 
 
 def child_environment(env: dict[str, str] | None = None) -> dict[str, str]:
@@ -89,6 +115,9 @@ def revision_files(project: Path) -> list[Path]:
 INITIAL_REVISION = "alembic/versions/0001_initial.py"
 # The tests a baked project ships with (its own suite may only grow).
 BAKED_PROJECT_TESTS = 5
+# Exactly the tests of a default bake (SQLite, web_framework=fastapi): the migration and
+# model tests, and the API tests.
+DEFAULT_BAKE_TESTS = 25
 
 
 def initial_revision(project: Path) -> Path:
