@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,37 @@ UV = BIN_DIR / "uv"
 # PATH for commands that must find a baked project's tools in its own virtualenv only
 # (``uv run pytest``, ``poetry run pytest``): never the test interpreter's copies.
 SYSTEM_PATH = os.pathsep.join(["/usr/bin", "/bin"])
+
+
+def _interpreter_candidates(version: str):
+    yield shutil.which(f"python{version}")
+    yield from (f"{folder}/python{version}" for folder in ("/usr/local/bin", "/usr/bin"))
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    yield from map(str, sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}")))
+
+
+@functools.cache
+def find_interpreter(version: str) -> str | None:
+    """A Python ``version`` ("3.13") interpreter on this machine: on PATH, in /usr/local/bin
+    or /usr/bin, or under pyenv's versions; None if there is none. Each candidate is run,
+    so a pyenv shim for a version pyenv has not selected (it exits non-zero) or a
+    ``pythonX.Y`` of another version is passed over."""
+    for candidate in _interpreter_candidates(version):
+        if not candidate or not os.access(candidate, os.X_OK):
+            continue
+        try:
+            probe = subprocess.run(
+                [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                env=child_environment(),
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    return None
 
 
 def child_environment(env: dict[str, str] | None = None) -> dict[str, str]:
