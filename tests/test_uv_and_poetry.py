@@ -25,7 +25,7 @@ DEFAULT_DEV_GROUP = ["pytest", "pytest-alembic", "ruff", "httpx"]
 
 
 def requirement_names(requirements: list[str]) -> list[str]:
-    return [requirement.split("(")[0].split(">")[0].strip() for requirement in requirements]
+    return [requirement.split()[0] for requirement in requirements]
 
 
 def test_one_bake_installs_and_passes_with_uv_and_with_poetry(tmp_path, uv_cache):
