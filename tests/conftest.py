@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from tests.helpers import SCRUBBED_ENVIRONMENT, TEMPLATE_DIR, initial_revision
+from alembic_service_template.answers import SUPPORTED_PYTHON_VERSIONS
+from tests.helpers import SCRUBBED_ENVIRONMENT, TEMPLATE_DIR, find_interpreter, initial_revision
 
 pytest_plugins = ["tests.postgres", "tests.mariadb"]
 
@@ -51,3 +52,18 @@ def baked(bake):
     result = bake()
     assert result.exit_code == 0, result.exception
     return result.project_path
+
+
+@pytest.fixture(scope="session")
+def uv_cache(tmp_path_factory):
+    """uv's cache for the session (one per xdist worker), inside pytest's temporary folders:
+    the installs of several baked projects download each package once."""
+    return tmp_path_factory.mktemp("uv-cache")
+
+
+def pytest_report_header(config):
+    """Which supported Python versions test_python_versions.py installs baked projects on."""
+    found = {version: find_interpreter(version) for version in SUPPORTED_PYTHON_VERSIONS}
+    return "interpreters for baked projects: " + ", ".join(
+        f"{version}={path or 'none'}" for version, path in found.items()
+    )

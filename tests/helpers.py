@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
 # Never inherited by a command the tests run: a database URL in the caller's shell would
 # send the tests to an outside database, and an active environment would be Poetry's.
-SCRUBBED_ENVIRONMENT = ("DATABASE_URL", "TEST_DATABASE_URL", "VIRTUAL_ENV", "POETRY_ACTIVE")
+SCRUBBED_ENVIRONMENT = (
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "VIRTUAL_ENV",
+    "POETRY_ACTIVE",
+    # Would send uv's project environment outside the baked project.
+    "UV_PROJECT_ENVIRONMENT",
+)
 
 
 @functools.cache
@@ -50,6 +58,56 @@ def poetry_environment() -> dict[str, str]:
         "POETRY_VIRTUALENVS_IN_PROJECT": "true",
         "POETRY_NO_INTERACTION": "1",
     }
+
+
+def uv_environment(cache_dir: Path) -> dict[str, str]:
+    """uv through the same index as Poetry (never a default of its own), its cache in
+    ``cache_dir`` (inside the test's temporary folders), no interpreter downloads, and no
+    uv.toml of the caller's read."""
+    return {
+        "UV_DEFAULT_INDEX": package_index_url(),
+        "UV_CACHE_DIR": str(cache_dir),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_CONFIG": "1",
+    }
+
+
+# uv, installed next to the test interpreter (requirements-dev.txt).
+UV = BIN_DIR / "uv"
+# PATH for commands that must find a baked project's tools in its own virtualenv only
+# (``uv run pytest``, ``poetry run pytest``): never the test interpreter's copies.
+SYSTEM_PATH = os.pathsep.join(["/usr/bin", "/bin"])
+
+
+def _interpreter_candidates(version: str):
+    yield shutil.which(f"python{version}")
+    yield from (f"{folder}/python{version}" for folder in ("/usr/local/bin", "/usr/bin"))
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    yield from map(str, sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}")))
+
+
+@functools.cache
+def find_interpreter(version: str) -> str | None:
+    """A Python ``version`` ("3.13") interpreter on this machine: on PATH, in /usr/local/bin
+    or /usr/bin, or under pyenv's versions; None if there is none. Each candidate is run,
+    so a pyenv shim for a version pyenv has not selected (it exits non-zero) or a
+    ``pythonX.Y`` of another version is passed over."""
+    for candidate in _interpreter_candidates(version):
+        if not candidate or not os.access(candidate, os.X_OK):
+            continue
+        try:
+            probe = subprocess.run(
+                [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                env=child_environment(),
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    return None
 
 
 def child_environment(env: dict[str, str] | None = None) -> dict[str, str]:
@@ -89,6 +147,9 @@ def revision_files(project: Path) -> list[Path]:
 INITIAL_REVISION = "alembic/versions/0001_initial.py"
 # The tests a baked project ships with (its own suite may only grow).
 BAKED_PROJECT_TESTS = 5
+# Exactly the tests of a default bake (SQLite, web_framework=fastapi): the migration and
+# model tests, and the API tests.
+DEFAULT_BAKE_TESTS = 25
 
 
 def initial_revision(project: Path) -> Path:

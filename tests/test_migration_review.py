@@ -3,6 +3,7 @@ lock and statement timeouts, and warnings where autogenerate destroys data."""
 
 import re
 import sys
+import tomllib
 
 import pytest
 
@@ -252,4 +253,6 @@ def test_only_postgresql_projects_get_the_squawk_review(bake, pg_project):
     assert [(pg_project / name).is_file() for name in review_files] == [True, True]
     assert [(sqlite_project / name).exists() for name in review_files] == [False, False]
     assert "squawk" not in (sqlite_project / "pyproject.toml").read_text()
+    pg_dev_group = tomllib.loads((pg_project / "pyproject.toml").read_text())["dependency-groups"]
+    assert "squawk-cli" in [d.split()[0] for d in pg_dev_group["dev"]]
     assert "squawk" not in (sqlite_project / "README.md").read_text()

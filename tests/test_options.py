@@ -137,18 +137,18 @@ def test_none_is_the_project_without_any_trace_of_the_web_layer(baked_by_choice)
         "pydantic-settings",
         "sqlalchemy",
     ]
-    assert set(pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]) == {
+    assert [d.split()[0] for d in pyproject["dependency-groups"]["dev"]] == [
         "pytest",
         "pytest-alembic",
         "ruff",
-    }
+    ]
 
 
 def test_fastapi_adds_its_dependencies(baked_by_choice):
     pyproject = tomllib.loads((baked_by_choice["fastapi"] / "pyproject.toml").read_text())
     names = [d.split()[0] for d in pyproject["project"]["dependencies"]]
     assert {"fastapi", "uvicorn"} <= set(names)
-    assert "httpx" in pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]
+    assert "httpx" in [d.split()[0] for d in pyproject["dependency-groups"]["dev"]]
 
 
 @pytest.mark.parametrize(
