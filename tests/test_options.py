@@ -148,7 +148,7 @@ def test_fastapi_adds_its_dependencies(baked_by_choice):
     pyproject = tomllib.loads((baked_by_choice["fastapi"] / "pyproject.toml").read_text())
     names = [d.split()[0] for d in pyproject["project"]["dependencies"]]
     assert {"fastapi", "uvicorn"} <= set(names)
-    assert "httpx" in [d.split()[0] for d in pyproject["dependency-groups"]["dev"]]
+    assert "httpx2" in [d.split()[0] for d in pyproject["dependency-groups"]["dev"]]
 
 
 @pytest.mark.parametrize(

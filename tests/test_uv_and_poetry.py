@@ -21,7 +21,7 @@ from tests.helpers import (
     uv_environment,
 )
 
-DEFAULT_DEV_GROUP = ["pytest", "pytest-alembic", "ruff", "httpx"]
+DEFAULT_DEV_GROUP = ["pytest", "pytest-alembic", "ruff", "httpx2"]
 
 
 def requirement_names(requirements: list[str]) -> list[str]:
