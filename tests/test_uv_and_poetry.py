@@ -65,7 +65,7 @@ def test_one_bake_installs_and_passes_with_uv_and_with_poetry(tmp_path, uv_cache
     assert (project / "poetry.lock").is_file()
     for tool in ("alembic", "pytest", "ruff"):
         assert (project / ".venv" / "bin" / tool).is_file(), f"poetry did not install {tool}"
-    poetry("run", "python", "-c", "import httpx, pytest_alembic")
+    poetry("run", "python", "-c", "import httpx2, pytest_alembic")
     assert "0001 (head)" in poetry("run", "alembic", "current").stdout
     poetry_suite = poetry("run", "pytest", "-p", "no:cacheprovider")
     assert assert_all_passed(poetry_suite) == DEFAULT_BAKE_TESTS
