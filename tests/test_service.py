@@ -35,6 +35,7 @@ STOP_LIMIT = 30
 BAKE_URLS = {
     "sqlite": "sqlite:///my_service.db",
     "postgresql": "postgresql+psycopg://app:secret@127.0.0.1:9/app",
+    "mysql": "mysql+pymysql://app:secret@127.0.0.1:9/app",
 }
 
 
@@ -155,11 +156,13 @@ def sqlite_url(directory: Path) -> str:
 def new_database(request, tmp_path_factory, backend: str) -> str:
     if backend == "sqlite":
         return sqlite_url(tmp_path_factory.mktemp("sqlite"))
-    server = request.getfixturevalue("postgres_server")
+    server = request.getfixturevalue(
+        "postgres_server" if backend == "postgresql" else "mariadb_server"
+    )
     return server.create_database(f"service_{uuid.uuid4().hex[:12]}")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql", "mysql"])
 def api(request, tmp_path_factory, service_projects) -> Iterator[httpx.Client]:
     """A service on a database at head, shared by the tests of this module that add
     rows with names of their own."""
@@ -251,7 +254,7 @@ def test_duplicate_name_is_409_naming_the_field(api):
         ("GET", "/items?limit=101", None),
         ("GET", "/items?limit=-1", None),
         ("GET", "/items?offset=abc", None),
-        ("GET", f"/items/{2**31}", None),
+        ("GET", f"/items/{2**63}", None),
         ("GET", "/items?offset=9223372036854775808", None),
         ("GET", "/items/one", None),
     ],

@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import AfterValidator
 
-# The largest value of SQLAlchemy's Integer (the ids) and BigInteger on every backend:
-# anything larger can only be a client's mistake.
-MAX_INTEGER = 2**31 - 1
+# The largest 64-bit integer, the ids' type on every backend (SQLite's INTEGER, BIGINT
+# elsewhere): anything larger can only be a client's mistake.
 MAX_BIG_INTEGER = 2**63 - 1
 
 
@@ -24,4 +23,4 @@ def _storable(value: str) -> str:
 # Text the database can store: PostgreSQL refuses NUL, and nothing stores a lone surrogate.
 StoredText = Annotated[str, AfterValidator(_storable)]
 
-RowId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
+RowId = Annotated[int, Path(ge=1, le=MAX_BIG_INTEGER)]
