@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -269,3 +270,30 @@ class Order(Base):
         default=OrderState.OPEN,
     )
 """
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bake_for_absent_server(bake, scheme: str) -> Path:
+    """A project baked for a ``scheme`` URL with nothing listening behind it (baking needs
+    no server); its .env holds that URL and its initial revision was made."""
+    url = f"{scheme}://app:secret@127.0.0.1:{unused_port()}/app"
+    result = bake(database_url=url)
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    assert (project / ".env").read_text() == f"DATABASE_URL='{url}'\n"
+    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
+    return project
+
+
+def current_revision(project: Path, env: dict[str, str]) -> str:
+    return alembic(project, "current", env=env).stdout.strip()
+
+
+def revision_id(revision_text: str) -> str:
+    return re.search(r'^revision: str = "([0-9a-f]+)"$', revision_text, re.MULTILINE)[1]

@@ -11,19 +11,21 @@ import sys
 import pytest
 from sqlalchemy import make_url
 
-from tests.helpers import add_resource, alembic, revision_files, run
+from tests.helpers import (
+    add_resource,
+    alembic,
+    bake_for_absent_server,
+    run,
+    unused_port,
+)
 from tests.test_database_layer import ITEM_MODELS, PACKAGE, ROUND_TRIP, autogenerate, edit, python
-from tests.test_postgres_workflow import unused_port
 
 SUMMARY = re.compile(r"^(\d+) passed in ", re.MULTILINE)
 
 
 @pytest.fixture
 def pg_project(bake):
-    result = bake(database_url=f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app")
-    assert result.exit_code == 0, result.exception
-    assert [path.name for path in revision_files(result.project_path)] == ["0001_initial.py"]
-    return result.project_path
+    return bake_for_absent_server(bake, "postgresql+psycopg")
 
 
 def databases(server):

@@ -7,41 +7,30 @@ which wins over the unusable URL in .env. The login user's password holds
 """
 
 import re
-import socket
 import sys
 
 import pytest
 
-from tests.helpers import ENUM_ORDER_MODELS, add_resource, alembic, revision_files, run
+from tests.helpers import (
+    ENUM_ORDER_MODELS,
+    add_resource,
+    alembic,
+    bake_for_absent_server,
+    current_revision,
+    revision_files,
+    revision_id,
+    run,
+    unused_port,
+)
 
 # The baked tests: pytest-alembic's four checks and the model round trip.
 BAKED_TESTS = 25  # the migration and model tests, and the API tests (web_framework=fastapi)
 
 
-def unused_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def mysql_project(bake):
     """A project baked for MySQL (PyMySQL) with no server behind its URL."""
-    url = f"mysql+pymysql://app:secret@127.0.0.1:{unused_port()}/app"
-    result = bake(database_url=url)
-    assert result.exit_code == 0, result.exception
-    project = result.project_path
-    assert (project / ".env").read_text() == f"DATABASE_URL='{url}'\n"
-    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
-    return project
-
-
-def current(project, env):
-    return alembic(project, "current", env=env).stdout.strip()
-
-
-def revision_id(revision_text: str) -> str:
-    return re.search(r'^revision: str = "([0-9a-f]+)"$', revision_text, re.MULTILINE).group(1)
+    return bake_for_absent_server(bake, "mysql+pymysql")
 
 
 def column_types(server, url: str, table: str) -> dict[str, str]:
@@ -62,7 +51,7 @@ def test_initial_revision_round_trip(mysql_project, mariadb_server):
 
     alembic(mysql_project, "upgrade", "head", env=env)
     assert mariadb_server.tables(url) == {"alembic_version", "item"}
-    assert current(mysql_project, env) == "0001 (head)"
+    assert current_revision(mysql_project, env) == "0001 (head)"
     # MySQL has no enum types of its own: the column carries the values.
     types = column_types(mariadb_server, url, "item")
     assert types["status"] == "enum('draft','published','archived')"
@@ -75,11 +64,11 @@ def test_initial_revision_round_trip(mysql_project, mariadb_server):
 
     alembic(mysql_project, "downgrade", "base", env=env)
     assert mariadb_server.tables(url) == {"alembic_version"}
-    assert current(mysql_project, env) == ""
+    assert current_revision(mysql_project, env) == ""
 
     alembic(mysql_project, "upgrade", "head", env=env)
     assert mariadb_server.tables(url) == {"alembic_version", "item"}
-    assert current(mysql_project, env) == "0001 (head)"
+    assert current_revision(mysql_project, env) == "0001 (head)"
 
     # The comparison is on: a default dropped from the models is a change.
     models = mysql_project / "my_service/api/resources/item/models.py"
@@ -99,7 +88,7 @@ def test_new_resource_workflow(mysql_project, mariadb_server):
     url = mariadb_server.create_database("new_resource")
     env = {"DATABASE_URL": url}
     alembic(mysql_project, "upgrade", "head", env=env)
-    assert current(mysql_project, env) == "0001 (head)"
+    assert current_revision(mysql_project, env) == "0001 (head)"
 
     add_resource(mysql_project, "my_service", "order", ENUM_ORDER_MODELS)
     before = set(revision_files(mysql_project))
@@ -121,7 +110,7 @@ def test_new_resource_workflow(mysql_project, mariadb_server):
     alembic(mysql_project, "upgrade", "head", env=env)
     assert mariadb_server.tables(url) == {"alembic_version", "item", "order"}
     assert column_types(mariadb_server, url, "order")["state"] == "enum('open','paid')"
-    assert current(mysql_project, env) == f"{new_id} (head)"
+    assert current_revision(mysql_project, env) == f"{new_id} (head)"
 
     history = alembic(mysql_project, "history", env=env).stdout
     assert f"0001 -> {new_id} (head), add order" in history
@@ -129,11 +118,11 @@ def test_new_resource_workflow(mysql_project, mariadb_server):
 
     alembic(mysql_project, "downgrade", "-1", env=env)
     assert mariadb_server.tables(url) == {"alembic_version", "item"}
-    assert current(mysql_project, env) == "0001"
+    assert current_revision(mysql_project, env) == "0001"
 
     alembic(mysql_project, "upgrade", "head", env=env)
     assert mariadb_server.tables(url) == {"alembic_version", "item", "order"}
-    assert current(mysql_project, env) == f"{new_id} (head)"
+    assert current_revision(mysql_project, env) == f"{new_id} (head)"
     alembic(mysql_project, "check", env=env)
 
     nothing = alembic(mysql_project, "revision", "--autogenerate", "-m", "nothing", env=env)
@@ -269,7 +258,7 @@ def test_a_failed_revision_keeps_the_steps_before_the_error(mysql_project, maria
     assert "no_such_table" in failed.stderr
     # No transactional DDL: the table stays, and Alembic still records 0001.
     assert mariadb_server.tables(url) == {"alembic_version", "item", "first_step"}
-    assert current(mysql_project, env) == "0001"
+    assert current_revision(mysql_project, env) == "0001"
 
 
 WHOLE_SECONDS_SCRIPT = """\
@@ -325,7 +314,7 @@ def test_a_string_without_a_length_cannot_be_created(mysql_project, mariadb_serv
     assert "VARCHAR requires a length on dialect mysql" in failed.stderr
     # The statement never compiled: nothing ran, the database is still at 0001.
     assert mariadb_server.tables(url) == {"alembic_version", "item"}
-    assert current(mysql_project, env) == "0001"
+    assert current_revision(mysql_project, env) == "0001"
 
 
 # --- The other MySQL driver: mysqlclient (MySQLdb) ---------------------------------

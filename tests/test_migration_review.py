@@ -7,10 +7,16 @@ import tomllib
 
 import pytest
 
-from tests.helpers import add_resource, alembic, revision_files, run
+from tests.helpers import (
+    add_resource,
+    alembic,
+    bake_for_absent_server,
+    revision_files,
+    run,
+    unused_port,
+)
 from tests.test_database_layer import ITEM_MODELS, PACKAGE, autogenerate, edit, new_revision
 from tests.test_database_layer_postgres import baked_suite, passed
-from tests.test_postgres_workflow import unused_port
 
 # One finding as the baked test reports it (pytest prefixes the lines of its message).
 SQUAWK_RULE = re.compile(r"([\w-]+\.py): ([a-z-]+) at SQL line \d+: ")
@@ -18,9 +24,7 @@ SQUAWK_RULE = re.compile(r"([\w-]+\.py): ([a-z-]+) at SQL line \d+: ")
 
 @pytest.fixture
 def pg_project(bake):
-    result = bake(database_url=f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app")
-    assert result.exit_code == 0, result.exception
-    return result.project_path
+    return bake_for_absent_server(bake, "postgresql+psycopg")
 
 
 def manual_revision(project, message, upgrade, downgrade="pass"):

@@ -7,7 +7,6 @@ the percent-encoded URL must reach the driver intact.
 """
 
 import re
-import socket
 import sys
 
 import pytest
@@ -18,36 +17,19 @@ from tests.helpers import (
     add_resource,
     alembic,
     assert_all_passed,
+    bake_for_absent_server,
+    current_revision,
     remake_initial_revision,
     revision_files,
+    revision_id,
     run,
 )
-
-
-def unused_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def pg_project(bake):
     """A project baked for PostgreSQL with no server behind its URL."""
-    url = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
-    result = bake(database_url=url)
-    assert result.exit_code == 0, result.exception
-    project = result.project_path
-    assert (project / ".env").read_text() == f"DATABASE_URL='{url}'\n"
-    assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
-    return project
-
-
-def current(project, env):
-    return alembic(project, "current", env=env).stdout.strip()
-
-
-def revision_id(revision_text: str) -> str:
-    return re.search(r'^revision: str = "([0-9a-f]+)"$', revision_text, re.MULTILINE).group(1)
+    return bake_for_absent_server(bake, "postgresql+psycopg")
 
 
 def test_initial_revision_round_trip(pg_project, postgres_server):
@@ -57,7 +39,7 @@ def test_initial_revision_round_trip(pg_project, postgres_server):
     alembic(pg_project, "upgrade", "head", env=env)
     assert postgres_server.tables(url) == {"alembic_version", "item"}
     assert postgres_server.enum_types(url) == {"item_status"}
-    assert current(pg_project, env) == "0001 (head)"
+    assert current_revision(pg_project, env) == "0001 (head)"
 
     check = alembic(pg_project, "check", env=env)
     assert "No new upgrade operations detected" in check.stdout + check.stderr
@@ -67,12 +49,12 @@ def test_initial_revision_round_trip(pg_project, postgres_server):
     alembic(pg_project, "downgrade", "base", env=env)
     assert postgres_server.tables(url) == {"alembic_version"}
     assert postgres_server.enum_types(url) == set()
-    assert current(pg_project, env) == ""
+    assert current_revision(pg_project, env) == ""
 
     alembic(pg_project, "upgrade", "head", env=env)
     assert postgres_server.tables(url) == {"alembic_version", "item"}
     assert postgres_server.enum_types(url) == {"item_status"}
-    assert current(pg_project, env) == "0001 (head)"
+    assert current_revision(pg_project, env) == "0001 (head)"
 
 
 def test_offline_sql_is_postgresql(pg_project, postgres_server):
@@ -118,7 +100,7 @@ def test_new_resource_workflow(pg_project, postgres_server):
     alembic(pg_project, "upgrade", "head", env=env)
     assert postgres_server.tables(url) == {"alembic_version", "item", "order"}
     assert postgres_server.enum_types(url) == {"item_status", "order_state"}
-    assert current(pg_project, env) == f"{new_id} (head)"
+    assert current_revision(pg_project, env) == f"{new_id} (head)"
 
     history = alembic(pg_project, "history", env=env).stdout
     assert f"0001 -> {new_id} (head), add order" in history
@@ -127,11 +109,11 @@ def test_new_resource_workflow(pg_project, postgres_server):
     alembic(pg_project, "downgrade", "-1", env=env)
     assert postgres_server.tables(url) == {"alembic_version", "item"}
     assert postgres_server.enum_types(url) == {"item_status"}
-    assert current(pg_project, env) == "0001"
+    assert current_revision(pg_project, env) == "0001"
 
     alembic(pg_project, "upgrade", "head", env=env)
     assert postgres_server.enum_types(url) == {"item_status", "order_state"}
-    assert current(pg_project, env) == f"{new_id} (head)"
+    assert current_revision(pg_project, env) == f"{new_id} (head)"
     alembic(pg_project, "check", env=env)
 
     nothing = alembic(pg_project, "revision", "--autogenerate", "-m", "nothing", env=env)
