@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
@@ -297,3 +298,103 @@ def current_revision(project: Path, env: dict[str, str]) -> str:
 
 def revision_id(revision_text: str) -> str:
     return re.search(r'^revision: str = "([0-9a-f]+)"$', revision_text, re.MULTILINE)[1]
+
+
+# --- the example project and what tests do to it ----------------------------------------
+
+PACKAGE = "my_service"
+ITEM_MODELS = f"{PACKAGE}/api/resources/item/models.py"
+
+
+def python(project, code, env=None, check=True):
+    """Run ``code`` with the test interpreter in ``project``, as application code would."""
+    return run([sys.executable, "-c", textwrap.dedent(code)], cwd=project, env=env, check=check)
+
+
+def baked_tests(project, *args, env=None, cwd=None, check=True):
+    """The baked project's own pytest (default verbosity, for ``assert_all_passed``)."""
+    return run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=cwd or project,
+        env=env,
+        check=check,
+    )
+
+
+def new_revision(project, before):
+    (path,) = set(revision_files(project)) - set(before)
+    return path
+
+
+def autogenerate(project, message, env=None):
+    before = revision_files(project)
+    alembic(project, "revision", "--autogenerate", "-m", message, env=env)
+    return new_revision(project, before)
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+# Application code storing times in two zones: they read back aware UTC, in instant order;
+# a naive time is refused.
+ROUND_TRIP = """
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from my_service.api.resources.item.models import Item
+from my_service.database.session import get_sessionmaker
+
+plus_two = timezone(timedelta(hours=2))
+early = datetime(2026, 1, 1, 10, 0, tzinfo=plus_two)  # 08:00 UTC
+late = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+with get_sessionmaker()() as session:
+    session.add_all([Item(name="late", created_at=late), Item(name="early", created_at=early)])
+    session.commit()
+with get_sessionmaker()() as session:
+    rows = session.scalars(select(Item).order_by(Item.created_at)).all()
+    assert [row.name for row in rows] == ["early", "late"], rows
+    assert rows[0].created_at == early and rows[0].created_at.tzinfo is UTC, rows[0].created_at
+    default = session.scalars(select(Item.created_at).where(Item.name == "late")).one()
+    assert default.tzinfo is UTC
+    session.add(Item(name="naive", created_at=datetime(2026, 1, 1)))
+    try:
+        session.commit()
+    except Exception as error:
+        assert "has no time zone" in str(error), error
+    else:
+        raise AssertionError("a naive datetime was stored")
+print("ok")
+"""
+
+
+def git(cwd, *args):
+    return run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd,
+    )
+
+
+def template_clone(tmp_path):
+    """A git repository holding the template's working tree as it is now (uncommitted edits too)."""
+    clone = tmp_path / "template"
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = TEMPLATE_DIR / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    git(clone, "init", "-q", "-b", "main")
+    # -f: the template's .env is tracked although the baked .gitignore matches it.
+    git(clone, "add", "-A", "-f")
+    git(clone, "commit", "-q", "-m", "template")
+    return clone

@@ -4,78 +4,28 @@ Each test bakes its own project (about a second) because each changes its models
 """
 
 import sys
-import textwrap
 
 import pytest
 
-from tests.helpers import TEMPLATE_DIR, add_resource, alembic, revision_files, run
-
-PACKAGE = "my_service"
-ITEM_MODELS = f"{PACKAGE}/api/resources/item/models.py"
-
-
-def python(project, code, env=None, check=True):
-    """Run ``code`` with the test interpreter in ``project``, as application code would."""
-    return run([sys.executable, "-c", textwrap.dedent(code)], cwd=project, env=env, check=check)
-
-
-def baked_pytest(project, *args, cwd=None, env=None, check=True):
-    return run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-        cwd=cwd or project,
-        env=env,
-        check=check,
-    )
-
-
-def new_revision(project, before):
-    (path,) = set(revision_files(project)) - set(before)
-    return path
-
-
-def autogenerate(project, message, env=None):
-    before = revision_files(project)
-    alembic(project, "revision", "--autogenerate", "-m", message, env=env)
-    return new_revision(project, before)
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new))
-
+from tests.helpers import (
+    DEFAULT_BAKE_TESTS,
+    ITEM_MODELS,
+    PACKAGE,
+    ROUND_TRIP,
+    TEMPLATE_DIR,
+    add_resource,
+    alembic,
+    assert_all_passed,
+    autogenerate,
+    baked_tests,
+    edit,
+    new_revision,
+    python,
+    revision_files,
+    run,
+)
 
 # --- times ------------------------------------------------------------------------
-
-ROUND_TRIP = """
-from datetime import UTC, datetime, timedelta, timezone
-
-from sqlalchemy import select
-
-from my_service.api.resources.item.models import Item
-from my_service.database.session import get_sessionmaker
-
-plus_two = timezone(timedelta(hours=2))
-early = datetime(2026, 1, 1, 10, 0, tzinfo=plus_two)  # 08:00 UTC
-late = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
-with get_sessionmaker()() as session:
-    session.add_all([Item(name="late", created_at=late), Item(name="early", created_at=early)])
-    session.commit()
-with get_sessionmaker()() as session:
-    rows = session.scalars(select(Item).order_by(Item.created_at)).all()
-    assert [row.name for row in rows] == ["early", "late"], rows
-    assert rows[0].created_at == early and rows[0].created_at.tzinfo is UTC, rows[0].created_at
-    default = session.scalars(select(Item.created_at).where(Item.name == "late")).one()
-    assert default.tzinfo is UTC
-    session.add(Item(name="naive", created_at=datetime(2026, 1, 1)))
-    try:
-        session.commit()
-    except Exception as error:
-        assert "has no time zone" in str(error), error
-    else:
-        raise AssertionError("a naive datetime was stored")
-print("ok")
-"""
 
 
 def test_times_round_trip_as_aware_utc_and_sort_by_instant(baked):
@@ -315,8 +265,8 @@ def test_commands_work_from_any_directory(baked, tmp_path):
     assert "0001 (head)" in alembic(subfolder, "-c", "../alembic.ini", "current").stdout
     assert not (subfolder / "my_service.db").exists()
 
-    result = baked_pytest(baked, cwd=baked / "tests")
-    assert result.stdout.strip().splitlines()[-1].startswith("25 passed")
+    result = baked_tests(baked, cwd=baked / "tests")
+    assert assert_all_passed(result) == DEFAULT_BAKE_TESTS
 
 
 # --- programmatic use -------------------------------------------------------------

@@ -6,21 +6,24 @@ then run with DATABASE_URL in the environment at a database of the test server.
 """
 
 import re
-import sys
 
 import pytest
 from sqlalchemy import make_url
 
 from tests.helpers import (
+    ITEM_MODELS,
+    PACKAGE,
+    ROUND_TRIP,
     add_resource,
     alembic,
+    assert_all_passed,
+    autogenerate,
     bake_for_absent_server,
-    run,
+    baked_tests,
+    edit,
+    python,
     unused_port,
 )
-from tests.test_database_layer import ITEM_MODELS, PACKAGE, ROUND_TRIP, autogenerate, edit, python
-
-SUMMARY = re.compile(r"^(\d+) passed in ", re.MULTILINE)
 
 
 @pytest.fixture
@@ -32,22 +35,6 @@ def databases(server):
     with server.admin_connection() as connection:
         rows = connection.execute("SELECT datname FROM pg_database WHERE NOT datistemplate")
         return {name for (name,) in rows}
-
-
-def baked_suite(project, env, check=True):
-    return run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        env=env,
-        check=check,
-    )
-
-
-def passed(result) -> int:
-    match = SUMMARY.search(result.stdout)
-    assert match, result.stdout
-    assert "skipped" not in result.stdout.splitlines()[-1]
-    return int(match.group(1))
 
 
 def enum_values(server, url, type_name):
@@ -70,7 +57,7 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
     env = {"DATABASE_URL": url}
     before = databases(postgres_server)
     # The API, migration and model tests, and the review of the one revision.
-    assert passed(baked_suite(pg_project, env)) == 26
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == 26
     assert databases(postgres_server) == before, "a test database was left behind"
     assert postgres_server.tables(url) == set(), "the tests touched DATABASE_URL's database"
 
@@ -88,7 +75,7 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
         "def upgrade() -> None:\n"
         "    # squawk-ignore: changing-column-type: widening rewrites no row\n",
     )
-    assert passed(baked_suite(pg_project, env)) == 27
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == 27
     assert databases(postgres_server) == before
 
 
@@ -96,14 +83,14 @@ def test_test_database_url_overrides(pg_project, postgres_server):
     url = postgres_server.create_database("given_for_tests")
     unreachable = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
     env = {"DATABASE_URL": unreachable, "TEST_DATABASE_URL": url}
-    assert passed(baked_suite(pg_project, env)) == 26
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == 26
     # pytest-alembic leaves its (empty) version table behind: the tests ran there.
     assert postgres_server.tables(url) == {"alembic_version"}
 
 
 def test_an_unreachable_server_fails_with_one_line_saying_what_to_set(pg_project):
     env = {"DATABASE_URL": f"postgresql+psycopg://app:pw-9f3@127.0.0.1:{unused_port()}/app"}
-    result = baked_suite(pg_project, env, check=False)
+    result = baked_tests(pg_project, env=env, check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     lines = [line for line in output.splitlines() if "TEST_DATABASE_URL" in line]

@@ -15,7 +15,9 @@ from tests.helpers import (
     ENUM_ORDER_MODELS,
     add_resource,
     alembic,
+    assert_all_passed,
     bake_for_absent_server,
+    baked_tests,
     current_revision,
     revision_files,
     revision_id,
@@ -130,30 +132,17 @@ def test_new_resource_workflow(mysql_project, mariadb_server):
     assert set(revision_files(mysql_project)) == before | {new_file}
 
 
-def baked_pytest(project, env):
-    return run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
-        cwd=project,
-        env=env,
-    )
-
-
-def assert_all_baked_tests_passed(output: str) -> None:
-    assert re.search(rf"\b{BAKED_TESTS} passed\b", output), output
-    assert not re.search(r"skipped|xfail|error|deselected", output), output
-
-
 def test_baked_tests_pass_on_an_empty_mariadb_database(mysql_project, mariadb_server):
     url = mariadb_server.create_database("baked_suite")
     # DATABASE_URL points nowhere: the tests must use TEST_DATABASE_URL alone.
-    result = baked_pytest(
+    result = baked_tests(
         mysql_project,
-        {
+        env={
             "TEST_DATABASE_URL": url,
             "DATABASE_URL": f"mysql+pymysql://x:y@127.0.0.1:{unused_port()}/x",
         },
     )
-    assert_all_baked_tests_passed(result.stdout)
+    assert assert_all_passed(result) == BAKED_TESTS
     # They ran here, not on a SQLite fallback: Alembic left its version table behind.
     assert "alembic_version" in mariadb_server.tables(url)
 
@@ -173,9 +162,9 @@ def test_baked_tests_create_and_drop_throwaway_databases(mysql_project, mariadb_
     dropped_before = server_counter(mariadb_server, "Com_drop_db")
 
     # TEST_DATABASE_URL empty counts as unset, whatever the caller's environment holds.
-    result = baked_pytest(mysql_project, {"DATABASE_URL": url, "TEST_DATABASE_URL": ""})
+    result = baked_tests(mysql_project, env={"DATABASE_URL": url, "TEST_DATABASE_URL": ""})
 
-    assert_all_baked_tests_passed(result.stdout)
+    assert assert_all_passed(result) == BAKED_TESTS
     # One CREATE DATABASE and one DROP DATABASE per test, none left behind.
     assert server_counter(mariadb_server, "Com_create_db") - created_before == BAKED_TESTS
     assert server_counter(mariadb_server, "Com_drop_db") - dropped_before == BAKED_TESTS
@@ -349,6 +338,6 @@ def test_mysqldb_project_migrates_and_passes_its_tests(bake, mariadb_server):
     assert mariadb_server.tables(url) == {"alembic_version"}
 
     suite = mariadb_server.create_database("mysqldb_suite", driver="mysqldb")
-    tests = baked_pytest(project, {"TEST_DATABASE_URL": suite, "DATABASE_URL": url})
-    assert_all_baked_tests_passed(tests.stdout)
+    tests = baked_tests(project, env={"TEST_DATABASE_URL": suite, "DATABASE_URL": url})
+    assert assert_all_passed(tests) == BAKED_TESTS
     assert "alembic_version" in mariadb_server.tables(suite)

@@ -2,21 +2,24 @@
 lock and statement timeouts, and warnings where autogenerate destroys data."""
 
 import re
-import sys
 import tomllib
 
 import pytest
 
 from tests.helpers import (
+    ITEM_MODELS,
+    PACKAGE,
     add_resource,
     alembic,
+    assert_all_passed,
+    autogenerate,
     bake_for_absent_server,
+    baked_tests,
+    edit,
+    new_revision,
     revision_files,
-    run,
     unused_port,
 )
-from tests.test_database_layer import ITEM_MODELS, PACKAGE, autogenerate, edit, new_revision
-from tests.test_database_layer_postgres import baked_suite, passed
 
 # One finding as the baked test reports it (pytest prefixes the lines of its message).
 SQUAWK_RULE = re.compile(r"([\w-]+\.py): ([a-z-]+) at SQL line \d+: ")
@@ -45,13 +48,7 @@ def squawk_findings(result):
 
 
 def review(project, env):
-    return run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/test_migration_review.py"],
-        cwd=project,
-        env=env,
-        check=False,
-    )  # fmt: skip
+    return baked_tests(project, "tests/test_migration_review.py", env=env, check=False)
 
 
 # --- squawk ---------------------------------------------------------------------------
@@ -61,9 +58,9 @@ def test_the_initial_revision_lints_clean(pg_project, postgres_server):
     env = {"DATABASE_URL": postgres_server.create_database("lint_clean")}
     result = review(pg_project, env)
     assert result.returncode == 0, result.stdout
-    assert passed(result) == 1
+    assert assert_all_passed(result) == 1
     # One of the baked suite's tests per revision, beside the API, migration and model tests.
-    assert passed(baked_suite(pg_project, env)) == 26
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == 26
 
 
 def test_a_required_column_on_an_existing_table_fails_naming_the_rule(pg_project, tmp_path):
@@ -116,7 +113,7 @@ def test_the_safe_three_step_version_passes(pg_project, postgres_server):
     )
     result = review(pg_project, env)
     assert result.returncode == 0, result.stdout
-    assert passed(result) == 4
+    assert assert_all_passed(result) == 4
     alembic(pg_project, "upgrade", "head", env=env)
 
 

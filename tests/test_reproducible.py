@@ -1,8 +1,6 @@
 """The same answers give the same project: twice, by replay, and through cruft."""
 
 import json
-import shutil
-import subprocess
 import sys
 
 from tests.helpers import (
@@ -10,9 +8,11 @@ from tests.helpers import (
     TEMPLATE_DIR,
     cookiecutter_cli,
     file_tree,
+    git,
     initial_revision,
     revision_files,
     run,
+    template_clone,
 )
 
 ANSWERS = [
@@ -49,35 +49,6 @@ def test_replay_file_rebakes_the_same_project_without_the_password(tmp_path):
     assert b"s3cret" in one.pop(".env")
     assert two.pop(".env") == b"DATABASE_URL='postgresql+psycopg://app@db/app'\n"
     assert one == two
-
-
-def git(cwd, *args):
-    return run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=cwd,
-    )
-
-
-def template_clone(tmp_path):
-    """A git repository holding the template's working tree as it is now (uncommitted edits too)."""
-    clone = tmp_path / "template"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        source = TEMPLATE_DIR / name
-        if source.is_file():
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, clone / name)
-    git(clone, "init", "-q", "-b", "main")
-    # -f: the template's .env is tracked although the baked .gitignore matches it.
-    git(clone, "add", "-A", "-f")
-    git(clone, "commit", "-q", "-m", "template")
-    return clone
 
 
 def test_cruft_create_and_update_keep_the_migrations(tmp_path):

@@ -4,8 +4,7 @@ README teaches: ``cruft link`` once, then ``cruft update``."""
 import re
 import shlex
 
-from tests.helpers import BIN_DIR, revision_files, run
-from tests.test_reproducible import git, template_clone
+from tests.helpers import BIN_DIR, git, revision_files, run, template_clone
 
 LINK_BLOCK = re.compile(r"```bash\n(\s*cruft link .*?)```", re.DOTALL)
 
