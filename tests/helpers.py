@@ -398,3 +398,17 @@ def template_clone(tmp_path):
     git(clone, "add", "-A", "-f")
     git(clone, "commit", "-q", "-m", "template")
     return clone
+
+
+def quick_benchmark(script: str) -> str:
+    """What ``benchmarks/<script> --quick`` prints; fails the test if it fails."""
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", "--quick"],
+        check=False,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout

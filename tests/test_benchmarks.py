@@ -1,10 +1,8 @@
 """benchmarks/run.py --quick runs to the end and prints its table (times are never asserted)."""
 
 import re
-import subprocess
-import sys
 
-from tests.helpers import TEMPLATE_DIR
+from tests.helpers import quick_benchmark
 
 # Rows the quick run always prints, each with a median and a ratio.
 EXPECTED_ROWS = [
@@ -27,16 +25,7 @@ MEASURED_ROW = re.compile(
 
 
 def test_quick_benchmark_prints_the_table():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--quick"],
-        check=False,
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
+    out = quick_benchmark("run.py")
 
     measured = {
         match["label"]: match for line in out.splitlines() if (match := MEASURED_ROW.match(line))

@@ -2,10 +2,8 @@
 asserted beyond being positive: no throughput, latency or ratio is checked)."""
 
 import re
-import subprocess
-import sys
 
-from tests.helpers import TEMPLATE_DIR
+from tests.helpers import quick_benchmark
 
 # Rows the quick run always prints: the baked service beside its baseline.
 EXPECTED_ROWS = {
@@ -23,16 +21,7 @@ FIGURES = ("rps", "p50", "p99", "baseline_rps", "baseline_p50", "baseline_p99", 
 
 
 def test_quick_service_benchmark_prints_the_table():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/service.py", "--quick"],
-        check=False,
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
+    out = quick_benchmark("service.py")
 
     assert (
         "| Benchmark | Req/s | p50 (ms) | p99 (ms) | Baseline | Baseline req/s"
