@@ -65,7 +65,9 @@ def run_migrations_online() -> None:
     if connectable is None:
         connectable = create_engine(database_url(), poolclass=pool.NullPool)
     if isinstance(connectable, Engine):
-        with connectable.connect() as connection:
+        # Our own connection: other `alembic upgrade` runs wait while this one migrates.
+        # A Connection handed in is the caller's, in the caller's transaction.
+        with connectable.connect() as connection, migrations.migration_lock(connection):
             run_migrations(connection)
     else:
         run_migrations(connectable)

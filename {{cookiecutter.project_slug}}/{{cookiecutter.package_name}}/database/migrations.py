@@ -12,7 +12,7 @@ from alembic import command, context
 from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations, ops
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import BigInteger, Connection, Identity
+from sqlalchemy import BigInteger, Connection, Identity, text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -140,6 +140,54 @@ def set_postgresql_timeouts(timeouts) -> None:
     """``SET LOCAL`` the lock and statement timeouts: they end with the transaction."""
     context.execute(f"SET LOCAL lock_timeout = '{timeouts.lock_timeout}'")
     context.execute(f"SET LOCAL statement_timeout = '{timeouts.statement_timeout}'")
+
+
+# The key of the migration lock among PostgreSQL's advisory locks (which are per
+# database): any fixed number that the application does not use for locks of its own.
+POSTGRESQL_MIGRATION_LOCK = int.from_bytes(b"alembic")
+# How long an `alembic upgrade` on MySQL waits for another one to finish.
+MYSQL_MIGRATION_LOCK_WAIT_SECONDS = 3600
+
+
+@contextmanager
+def migration_lock(connection: Connection) -> Iterator[None]:
+    """Hold a lock on the database while the migrations run.
+
+    Two ``alembic upgrade head`` at once (two deploys, a retry racing the first attempt)
+    would otherwise both read the same current revision and both apply the next one. With
+    the lock the second waits, then finds the database at head and does nothing. It is a
+    session lock taken before the migration transaction begins, so the migrations'
+    ``lock_timeout`` does not apply to the wait; it ends with the connection at the latest.
+    SQLite needs none: it lets one writer at a time into the file.
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        acquire = text("SELECT pg_advisory_lock(:key)").bindparams(key=POSTGRESQL_MIGRATION_LOCK)
+        release = text("SELECT pg_advisory_unlock(:key)").bindparams(key=POSTGRESQL_MIGRATION_LOCK)
+    elif dialect == "mysql":
+        # MySQL's named locks are server-wide: the name says which database.
+        name = f"alembic:{connection.exec_driver_sql('SELECT DATABASE()').scalar()}"[:64]
+        acquire = text("SELECT GET_LOCK(:name, :wait)").bindparams(
+            name=name, wait=MYSQL_MIGRATION_LOCK_WAIT_SECONDS
+        )
+        release = text("SELECT RELEASE_LOCK(:name)").bindparams(name=name)
+    else:
+        yield
+        return
+    acquired = connection.execute(acquire).scalar()
+    # The lock outlives this transaction; Alembic begins its own for the migrations.
+    connection.commit()
+    if dialect == "mysql" and acquired != 1:
+        raise RuntimeError(
+            f"another migration held the lock for {MYSQL_MIGRATION_LOCK_WAIT_SECONDS}s; try again"
+        )
+    try:
+        yield
+    finally:
+        if not connection.invalidated:
+            connection.rollback()
+            connection.execute(release)
+            connection.commit()
 
 
 @contextmanager
