@@ -5,7 +5,7 @@ import pytest
 from alembic_service_template.answers import SUPPORTED_PYTHON_VERSIONS
 from tests.helpers import SCRUBBED_ENVIRONMENT, TEMPLATE_DIR, find_interpreter, initial_revision
 
-pytest_plugins = ["tests.postgres", "tests.mariadb"]
+pytest_plugins = ["tests.postgres", "tests.mariadb", "tests.docker"]
 
 
 @pytest.fixture(scope="session", autouse=True)

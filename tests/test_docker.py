@@ -1,0 +1,173 @@
+"""The baked Dockerfile and compose file, built and run with a real Docker daemon against
+a real PostgreSQL (tests/docker.py, tests/postgres.py).
+
+One project (PostgreSQL, web_framework=fastapi) is baked and its image built once for the
+module; every container uses the host's network, where the test PostgreSQL listens.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from cookiecutter.main import cookiecutter
+
+from tests.helpers import TEMPLATE_DIR
+from tests.postgres import free_port
+
+# One daemon for these tests: under pytest-xdist (--dist loadgroup) they share a worker.
+pytestmark = pytest.mark.xdist_group("docker")
+
+SLUG = "my-service"
+PACKAGE = "my_service"
+# The URL the bake saw; at run time DATABASE_URL comes from the environment.
+BAKE_URL = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
+STARTUP_LIMIT = 60
+
+
+@pytest.fixture(scope="module")
+def service_project(tmp_path_factory) -> Path:
+    return Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"database_url": BAKE_URL, "web_framework": "fastapi"},
+            output_dir=str(tmp_path_factory.mktemp("docker-project")),
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def service_image(docker_daemon, python_base_image, service_project) -> str:
+    """The baked project's image, tagged as its compose file names it."""
+    docker_daemon.build(service_project, SLUG, python_base_image)
+    return SLUG
+
+
+def wait_for(url: str, deadline: float) -> httpx.Response:
+    while True:
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_image_runs_as_a_user_and_holds_no_secret(docker_daemon, service_image):
+    uid = docker_daemon.docker("run", "--rm", service_image, "id", "-u").stdout.strip()
+    assert uid != "0"
+    listing = docker_daemon.docker("run", "--rm", service_image, "ls", "-A", "/app").stdout
+    assert sorted(listing.split()) == [".venv", "alembic", "alembic.ini", PACKAGE]
+    config = json.loads(docker_daemon.docker("image", "inspect", service_image).stdout)[0]
+    environment = "\n".join(config["Config"]["Env"])
+    # Build arguments of the build stage never reach the runtime image.
+    assert "POETRY_PYPI_MIRROR_URL" not in environment
+    assert "PIP_INDEX_URL" not in environment
+    assert "poetry" not in docker_daemon.docker(
+        "run", "--rm", service_image, "ls", "/app/.venv/bin"
+    ).stdout.split()
+
+
+def test_migrate_then_serve(docker_daemon, service_image, postgres_server):
+    url = postgres_server.create_database("docker_migrate")
+    migrate = docker_daemon.docker(
+        "run", "--rm", "--network", "host", "--env", f"DATABASE_URL={url}",
+        service_image, "alembic", "upgrade", "head",
+    )  # fmt: skip
+    assert "Running upgrade  -> 0001" in migrate.stderr
+    assert postgres_server.tables(url) == {"alembic_version", "item"}
+
+    port = free_port()
+    name = f"app-{uuid.uuid4().hex[:8]}"
+    docker_daemon.docker(
+        "run", "--detach", "--name", name, "--network", "host",
+        "--env", f"DATABASE_URL={url}", "--env", f"UVICORN_PORT={port}",
+        # The image's HEALTHCHECK, checked every second instead of every 30.
+        "--health-interval", "1s",
+        service_image,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT
+        assert wait_for(f"http://127.0.0.1:{port}/health", deadline).status_code == 200
+        ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5)
+        assert ready.status_code == 200, ready.text
+        created = httpx.post(f"http://127.0.0.1:{port}/items", json={"name": "boxed"}, timeout=5)
+        assert created.status_code == 201, created.text
+        # The server process itself (PID 1) runs as the image's user.
+        owner = docker_daemon.docker("exec", name, "stat", "-c", "%U", "/proc/1").stdout
+        assert owner.strip() == "app"
+        while (status := inspect(docker_daemon, name, "{{.State.Health.Status}}")) == "starting":
+            assert time.monotonic() < deadline, "the HEALTHCHECK never reported"
+            time.sleep(0.5)
+        assert status == "healthy"
+    finally:
+        docker_daemon.docker("rm", "--force", name, check=False)
+
+
+def inspect(docker_daemon, container: str, template: str) -> str:
+    return docker_daemon.docker("inspect", "--format", template, container).stdout.strip()
+
+
+def test_compose_up_migrates_then_starts_the_app(
+    docker_daemon, service_image, python_base_image, service_project, postgres_server, tmp_path
+):
+    """``docker compose up`` with the database swapped for the test PostgreSQL by an
+    override file, the standard compose way; everything else is the baked compose.yaml."""
+    url = postgres_server.create_database("docker_compose_up")
+    port = free_port()
+    probe = f"import socket; socket.create_connection(('127.0.0.1', {postgres_server.port}), 2)"
+    override = {
+        "services": {
+            "db": {
+                "image": python_base_image,
+                "command": ["sleep", "infinity"],
+                "environment": {"POSTGRES_PASSWORD": "unused"},
+                "network_mode": "host",
+                "volumes": [],
+                "healthcheck": {"test": ["CMD", "python3", "-c", probe], "interval": "1s"},
+            },
+            "migrate": {"network_mode": "host", "environment": {"DATABASE_URL": url}},
+            "app": {
+                "network_mode": "host",
+                "ports": [],
+                "environment": {"DATABASE_URL": url, "UVICORN_PORT": str(port)},
+            },
+        }
+    }
+    # JSON is YAML; the URL's password needs no quoting rules then.
+    override_file = tmp_path / "compose.override.json"
+    override_file.write_text(json.dumps(override))
+    project = f"pytest{uuid.uuid4().hex[:8]}"
+    compose = (
+        "--project-name", project,
+        "--file", str(service_project / "compose.yaml"),
+        "--file", str(override_file),
+    )  # fmt: skip
+    environment = {"POSTGRES_PASSWORD": "unused"}
+    try:
+        docker_daemon.compose(
+            *compose, "up", "--detach", "--no-build", cwd=service_project, env=environment
+        )
+        deadline = time.monotonic() + STARTUP_LIMIT
+        assert wait_for(f"http://127.0.0.1:{port}/ready", deadline).status_code == 200
+        containers = {
+            service: docker_daemon.compose(
+                *compose, "ps", "--all", "--quiet", service, cwd=service_project, env=environment
+            ).stdout.strip()
+            for service in ("migrate", "app")
+        }
+        assert inspect(docker_daemon, containers["migrate"], "{{.State.ExitCode}}") == "0"
+        migrated_at = inspect(docker_daemon, containers["migrate"], "{{.State.FinishedAt}}")
+        app_started_at = inspect(docker_daemon, containers["app"], "{{.State.StartedAt}}")
+        # RFC 3339 times in UTC with the same number of digits compare as text.
+        assert migrated_at < app_started_at
+        assert postgres_server.tables(url) == {"alembic_version", "item"}
+    finally:
+        docker_daemon.compose(
+            *compose, "down", "--volumes", cwd=service_project, env=environment, check=False
+        )
