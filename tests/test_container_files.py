@@ -1,0 +1,113 @@
+"""The Dockerfile, compose file and CI workflow of every backend and web framework: each
+passes its linter and schema, and the compose file wires the services as documented.
+(tests/test_docker.py builds and runs them; tests/test_ci_workflow.py runs the workflow.)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from cookiecutter.main import cookiecutter
+
+from tests.helpers import BIN_DIR, TEMPLATE_DIR, run
+
+URLS = {
+    "sqlite": "sqlite:///my_service.db",
+    "postgresql": "postgresql+psycopg2://app:secret@db.internal/app",
+    "mysql": "mysql+pymysql://app:secret@db.internal:3306/app",
+}
+COMBINATIONS = [(backend, web) for backend in URLS for web in ("fastapi", "none")]
+PASSWORD_VARIABLE = {"postgresql": "POSTGRES_PASSWORD", "mysql": "MYSQL_PASSWORD"}
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory):
+    baked: dict[tuple[str, str], Path] = {}
+
+    def project(backend: str, web: str) -> Path:
+        if (backend, web) not in baked:
+            baked[backend, web] = Path(
+                cookiecutter(
+                    str(TEMPLATE_DIR),
+                    no_input=True,
+                    extra_context={"database_url": URLS[backend], "web_framework": web},
+                    output_dir=str(tmp_path_factory.mktemp(f"{backend}-{web}")),
+                )
+            )
+        return baked[backend, web]
+
+    return project
+
+
+def compose_config(project: Path, env: dict[str, str] | None = None, check: bool = True):
+    return run(
+        [str(BIN_DIR / "docker-compose"), "config", "--format", "json"],
+        cwd=project,
+        env={"DOCKER_HOST": "unix:///nonexistent", **(env or {})},
+        check=check,
+    )
+
+
+@pytest.mark.parametrize(("backend", "web"), COMBINATIONS)
+def test_linters_and_schemas_pass(projects, backend, web):
+    project = projects(backend, web)
+    run([str(BIN_DIR / "hadolint"), "Dockerfile"], cwd=project)
+    run([str(BIN_DIR / "actionlint"), ".github/workflows/ci.yml"], cwd=project)
+    schemas = {
+        "vendor.github-workflows": ".github/workflows/ci.yml",
+        "vendor.compose-spec": "compose.yaml",
+    }
+    for schema, path in schemas.items():
+        run([str(BIN_DIR / "check-jsonschema"), "--builtin-schema", schema, path], cwd=project)
+
+
+@pytest.mark.parametrize(("backend", "web"), COMBINATIONS)
+def test_compose_runs_migrate_once_before_the_app(projects, backend, web):
+    project = projects(backend, web)
+    secret = {PASSWORD_VARIABLE[backend]: "from-the-environment"} if backend != "sqlite" else {}
+    services = json.loads(compose_config(project, secret).stdout)["services"]
+
+    expected = {"migrate"} | ({"app"} if web == "fastapi" else set())
+    expected |= {"db"} if backend != "sqlite" else set()
+    assert set(services) == expected
+    assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+    url = services["migrate"]["environment"]["DATABASE_URL"]
+    if web == "fastapi":
+        condition = services["app"]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully"
+        assert services["app"].get("command") is None  # the image's: the API, never migrations
+        assert services["app"]["environment"]["DATABASE_URL"] == url
+    if backend == "sqlite":
+        assert url == "sqlite:////data/my_service.db"
+        assert [volume["target"] for volume in services["migrate"]["volumes"]] == ["/data"]
+        return
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["db"]["healthcheck"]["test"]
+    (volume,) = services["db"]["volumes"]
+    assert volume["type"] == "volume"  # a named volume keeps the data across `down`
+    # The password reaches the services from the environment, the driver from the bake.
+    assert url.startswith(URLS[backend].partition("://")[0] + "://app:from-the-environment@db:")
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_compose_refuses_to_start_without_the_database_password(projects, backend):
+    project = projects(backend, "fastapi")
+    text = (project / "compose.yaml").read_text()
+    assert "secret" not in text
+    result = compose_config(project, check=False)
+    assert result.returncode != 0
+    assert f"set {PASSWORD_VARIABLE[backend]} in .env" in result.stderr
+
+
+def test_workflow_reviews_postgresql_revisions_only(projects):
+    """squawk lints PostgreSQL's SQL: its step is in the PostgreSQL workflow alone."""
+    for backend in URLS:
+        workflow = yaml.safe_load(
+            (projects(backend, "fastapi") / ".github/workflows/ci.yml").read_text()
+        )
+        commands = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+        reviews = [command for command in commands if "test_migration_review.py" in command]
+        assert len(reviews) == (backend == "postgresql"), commands
