@@ -116,6 +116,14 @@ class DockerDaemon:
                 self.process.kill()
                 self.process.wait()
 
+    def unmount(self) -> None:
+        """Unmount what the daemon leaves mounted under its folders (its network namespace)."""
+        with open("/proc/self/mounts") as mounts:
+            points = [line.split()[1] for line in mounts]
+        for point in sorted(points, reverse=True):
+            if Path(point).is_relative_to(self.base_dir):
+                subprocess.run(["umount", "--lazy", point], check=False, capture_output=True)
+
     def log(self) -> str:
         try:
             return self.log_file.read_text(errors="replace")[-4000:]
@@ -170,6 +178,7 @@ def docker_daemon() -> Iterator[DockerDaemon]:
         yield daemon
     finally:
         daemon.stop()
+        daemon.unmount()
         shutil.rmtree(base_dir, ignore_errors=True)
 
 
