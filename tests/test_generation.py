@@ -21,14 +21,18 @@ from tests.helpers import (
 
 EXPECTED_FILES = [
     ".cookiecutter.json",
+    ".dockerignore",
     ".env",
     ".env.example",
+    ".github/workflows/ci.yml",
     ".gitignore",
+    "Dockerfile",
     "README.md",
     "alembic.ini",
     "alembic/env.py",
     "alembic/script.py.mako",
     "alembic/versions/0001_initial.py",
+    "compose.yaml",
     "my_service/__init__.py",
     "my_service/api/__init__.py",
     "my_service/api/dependencies.py",
