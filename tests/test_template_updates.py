@@ -50,9 +50,15 @@ def test_cruft_link_from_the_readme_then_update(tmp_path):
     readme_template.write_text(
         readme_template.read_text() + "\nA line added by a template update.\n"
     )
-    git(clone, "commit", "-q", "-am", "README update")
+    # The container files and the CI workflow are the template's too: updates bring them.
+    for shipped in ("Dockerfile", "compose.yaml", ".github/workflows/ci.yml"):
+        template_file = clone / "{{cookiecutter.project_slug}}" / shipped
+        template_file.write_text(template_file.read_text() + "# Added by a template update.\n")
+    git(clone, "commit", "-q", "-am", "README and container files update")
     run([str(BIN_DIR / "cruft"), "update", "-y"], cwd=project)
     assert "A line added by a template update." in (project / "README.md").read_text()
+    for shipped in ("Dockerfile", "compose.yaml", ".github/workflows/ci.yml"):
+        assert (project / shipped).read_text().endswith("# Added by a template update.\n")
     assert (project / "my_service/api/resources/invoice/models.py").exists()
     assert not (project / "my_service/api/resources/item").exists()
     assert (project / "alembic/versions/0001_initial.py").read_bytes() == initial
