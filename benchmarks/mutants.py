@@ -375,6 +375,34 @@ MUTANTS = [
         "        pass",
         ("tests/test_postgres_workflow.py::test_initial_revision_round_trip",),
     ),
+    Mutant(
+        "no migration lock",
+        f"{PROJECT}/alembic/env.py",
+        "with connectable.connect() as connection, migrations.migration_lock(connection):",
+        "with connectable.connect() as connection:",
+        ("tests/test_migration_lock.py",),
+    ),
+    Mutant(
+        "the image runs as root",
+        f"{PROJECT}/Dockerfile",
+        "USER 10001:10001",
+        "USER root",
+        ("tests/test_docker.py::test_image_runs_as_a_user_and_holds_no_secret",),
+    ),
+    Mutant(
+        "the app starts before the migrations finished",
+        f"{PROJECT}/compose.yaml",
+        "condition: service_completed_successfully",
+        "condition: service_started",
+        ("tests/test_container_files.py::test_compose_runs_migrate_once_before_the_app",),
+    ),
+    Mutant(
+        "the CI workflow makes no test database",
+        f"{PROJECT}/.github/workflows/ci.yml",
+        "run: createdb {{ database }}_test",
+        "run: createdb {{ database }}_tests",
+        ("tests/test_ci_workflow.py",),
+    ),
 ]
 
 
