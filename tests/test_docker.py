@@ -169,3 +169,28 @@ services:
         docker_daemon.compose(
             *compose, "down", "--volumes", cwd=service_project, env=environment, check=False
         )
+
+
+def test_mysqlclient_image_migrates_mariadb(
+    docker_daemon, python_base_image, mariadb_server, tmp_path_factory
+):
+    """A mysql+mysqldb project (web_framework=none): the build stage compiles mysqlclient,
+    the runtime image has the client library, and its default command migrates."""
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={
+                "database_url": "mysql+mysqldb://app:secret@127.0.0.1:9/app",
+                "web_framework": "none",
+            },
+            output_dir=str(tmp_path_factory.mktemp("docker-mysqldb")),
+        )
+    )
+    image = "my-service-mysqldb"
+    docker_daemon.build(project, image, python_base_image)
+    url = mariadb_server.create_database("docker_mysqldb", driver="mysqldb")
+    docker_daemon.docker(
+        "run", "--rm", "--network", "host", "--env", f"DATABASE_URL={url}", image
+    )  # fmt: skip
+    assert mariadb_server.tables(url) == {"alembic_version", "item"}
