@@ -117,3 +117,15 @@ def test_workflow_reviews_postgresql_revisions_only(projects):
         commands = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
         reviews = [command for command in commands if "test_migration_review.py" in command]
         assert len(reviews) == (backend == "postgresql"), commands
+
+
+def test_build_context_leaves_out_secrets_environments_and_databases(projects):
+    ignored = {
+        line.strip()
+        for line in (projects("sqlite", "fastapi") / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".env", ".venv/", "*.db", "**/__pycache__/", ".pytest_cache/", ".git/"} <= ignored
+    # What the image is built from stays in the context.
+    for needed in ("pyproject.toml", "poetry.lock*", "README.md", "alembic", "alembic.ini"):
+        assert needed not in ignored
