@@ -1,5 +1,5 @@
-"""The baked CI workflow, run here: every ``run:`` step of a PostgreSQL project's workflow,
-in order, as GitHub's runner would (``bash -eo pipefail``), with the job's service
+"""The baked CI workflow, run here: every ``run:`` step of a PostgreSQL and of a SQLite
+project's workflow, in order, as GitHub's runner would (``bash -eo pipefail``), with the job's service
 database swapped for the test PostgreSQL. The ``uses:`` steps have local equivalents:
 the baked folder is the checkout, a fresh virtualenv of the project's Python is
 setup-python's interpreter, and the cache starts empty.
@@ -81,15 +81,8 @@ def runner_environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_every_run_step_passes_against_postgresql(pg_project, postgres_server, tmp_path):
-    workflow = yaml.safe_load((pg_project / ".github/workflows/ci.yml").read_text())
-    (job,) = workflow["jobs"].values()
-    environment = child_environment(
-        {
-            **runner_environment(tmp_path),
-            **job_environment(job["env"], postgres_server, "my_service"),
-        }
-    )
+def run_steps(project: Path, job: dict, environment: dict[str, str]) -> list[str]:
+    """Run every ``run:`` step of ``job`` in ``project``, in order; return the scripts run."""
     ran = []
     for step in job["steps"]:
         if "uses" in step:
@@ -97,7 +90,7 @@ def test_every_run_step_passes_against_postgresql(pg_project, postgres_server, t
             continue
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            cwd=pg_project,
+            cwd=project,
             env=environment,
             capture_output=True,
             text=True,
@@ -119,5 +112,39 @@ def test_every_run_step_passes_against_postgresql(pg_project, postgres_server, t
             )
     assert "poetry run alembic check" in ran
     assert "poetry run pytest" in ran
+    return ran
+
+
+def test_every_run_step_passes_against_postgresql(pg_project, postgres_server, tmp_path):
+    workflow = yaml.safe_load((pg_project / ".github/workflows/ci.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    environment = child_environment(
+        {
+            **runner_environment(tmp_path),
+            **job_environment(job["env"], postgres_server, "my_service"),
+        }
+    )
+    ran = run_steps(pg_project, job, environment)
+    assert "poetry run pytest tests/test_migration_review.py" in ran
     # The round trip left the database at head.
     assert postgres_server.tables(environment["DATABASE_URL"]) == {"alembic_version", "item"}
+
+
+def test_every_run_step_passes_on_sqlite(tmp_path):
+    """The SQLite workflow's databases are files in the checkout: its variables stay."""
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"python_version": PYTHON_VERSION},
+            output_dir=str(tmp_path / "checkout"),
+        )
+    )
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    assert job["env"] == {
+        "DATABASE_URL": "sqlite:///my_service.db",
+        "TEST_DATABASE_URL": "sqlite:///my_service_test.db",
+    }
+    run_steps(project, job, child_environment({**runner_environment(tmp_path), **job["env"]}))
+    assert (project / "my_service.db").exists() and (project / "my_service_test.db").exists()
