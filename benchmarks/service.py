@@ -219,7 +219,7 @@ def parse_wrk(output: str) -> Load:
     problems = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .+", output)
     if problems:
         raise BenchmarkError(f"wrk saw failed requests:\n{output}")
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)[ \t]*$", output, re.MULTILINE))
     rps = re.search(r"^Requests/sec:\s+([\d.]+)$", output, re.MULTILINE)
     requests = re.search(r"^\s+(\d+) requests in ", output, re.MULTILINE)
     if set(percentiles) != {"50", "99"} or rps is None or requests is None:
