@@ -159,12 +159,14 @@ end
 
 @dataclass
 class Load:
-    """One wrk run: requests per second and latency percentiles (ms)."""
+    """One wrk run: requests per second, latency percentiles (ms) and the serving process's
+    CPU time (user + system, all its threads) per request, in ms."""
 
     rps: float
     p50: float
     p99: float
     requests: int
+    cpu_ms: float = 0.0
 
 
 @dataclass
@@ -175,11 +177,12 @@ class ServiceRow:
     baseline: list[Load]
 
     @staticmethod
-    def medians(loads: list[Load]) -> tuple[float, float, float]:
+    def medians(loads: list[Load]) -> tuple[float, float, float, float]:
         return (
             statistics.median(load.rps for load in loads),
             statistics.median(load.p50 for load in loads),
             statistics.median(load.p99 for load in loads),
+            statistics.median(load.cpu_ms for load in loads),
         )
 
     @property
@@ -230,18 +233,33 @@ def parse_wrk(output: str) -> Load:
     )  # fmt: skip
 
 
+# The process serving each base URL ``uvicorn`` yields: ``load`` reads its CPU time.
+SERVER_PIDS: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(wrk: str, url: str, script: Path, duration: int) -> Load:
+    pid = next((pid for base, pid in SERVER_PIDS.items() if url.startswith(base + "/")), None)
     command = [
         wrk, "--threads", "1", "--connections", str(CONNECTIONS), "--duration", f"{duration}s",
         "--timeout", "10s", "--latency", "--script", str(script), url,
     ]  # fmt: skip
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
     except subprocess.TimeoutExpired as error:
         raise BenchmarkError(f"wrk did not finish: {' '.join(command)}") from error
+    cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
     if result.returncode != 0:
         raise BenchmarkError(f"wrk exited {result.returncode}:\n{result.stderr}{result.stdout}")
-    return parse_wrk(result.stdout)
+    measured = parse_wrk(result.stdout)
+    measured.cpu_ms = cpu / measured.requests * 1000
+    return measured
 
 
 def wrk_script(work: Path, random_ids: bool, max_requests: int) -> Path:
@@ -274,9 +292,11 @@ def uvicorn(app: str, cwd: Path, env: dict[str, str], log: Path, probe: str) -> 
             )
         try:
             if serving(process, base_url + probe):
+                SERVER_PIDS[base_url] = process.pid
                 yield base_url
                 return
         finally:
+            SERVER_PIDS.pop(base_url, None)
             stop(process)
         if "address already in use" not in log.read_text(errors="replace"):
             break
@@ -366,17 +386,19 @@ def measure(
 
 def table(rows: list[ServiceRow]) -> list[str]:
     lines = [
-        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | Baseline | Baseline req/s"
-        " | Baseline p50 (ms) | Baseline p99 (ms) | Ratio (req/s) | Runs |",
-        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | CPU (ms/req) | Baseline | Baseline req/s"
+        " | Baseline p50 (ms) | Baseline p99 (ms) | Baseline CPU (ms/req) | Ratio (req/s)"
+        " | Runs |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        rps, p50, p99 = row.medians(row.case)
-        base_rps, base_p50, base_p99 = row.medians(row.baseline)
+        rps, p50, p99, cpu = row.medians(row.case)
+        base_rps, base_p50, base_p99, base_cpu = row.medians(row.baseline)
         lines.append(
             f"| {row.label} | {number(rps, 0)} | {number(p50, 2)} | {number(p99, 2)}"
-            f" | {row.baseline_label} | {number(base_rps, 0)} | {number(base_p50, 2)}"
-            f" | {number(base_p99, 2)} | {times(row.ratio)} | {len(row.case)} |"
+            f" | {number(cpu, 2)} | {row.baseline_label} | {number(base_rps, 0)}"
+            f" | {number(base_p50, 2)} | {number(base_p99, 2)} | {number(base_cpu, 2)}"
+            f" | {times(row.ratio)} | {len(row.case)} |"
         )
     return lines
 
