@@ -158,7 +158,7 @@ def migration_lock(connection: Connection) -> Iterator[None]:
     the lock the second waits, then finds the database at head and does nothing. It is a
     session lock taken before the migration transaction begins, so the migrations'
     ``lock_timeout`` does not apply to the wait; it ends with the connection at the latest.
-    SQLite needs none: it lets one writer at a time into the file.
+    SQLite has no such lock: its database is a file on one machine, migrated from there.
     """
     dialect = connection.dialect.name
     if dialect == "postgresql":
