@@ -3,7 +3,7 @@ project's workflow, in order, as GitHub's runner would (``bash -eo pipefail``), 
 PostgreSQL job's service database swapped for the test PostgreSQL. The ``uses:`` steps
 have local equivalents:
 the baked folder is the checkout, a fresh virtualenv of the project's Python is
-setup-python's interpreter, and the cache starts empty.
+setup-python's interpreter (its Poetry cache starts empty).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tests.helpers import (
 )
 
 PYTHON_VERSION = "3.12"
-ACTIONS = {"actions/checkout", "actions/setup-python", "actions/cache"}
+ACTIONS = {"actions/checkout", "actions/setup-python"}
 STEP_TIMEOUT = 900
 
 
