@@ -1,9 +1,8 @@
 """The baked CI workflow, run here: every ``run:`` step of a PostgreSQL and of a SQLite
 project's workflow, in order, as GitHub's runner would (``bash -eo pipefail``), the
 PostgreSQL job's service database swapped for the test PostgreSQL. The ``uses:`` steps
-have local equivalents:
-the baked folder is the checkout, a fresh virtualenv of the project's Python is
-setup-python's interpreter (its Poetry cache starts empty).
+have local equivalents: the baked folder is the checkout, and a fresh virtualenv of the
+project's Python is setup-python's interpreter (its Poetry cache starts empty).
 """
 
 from __future__ import annotations
