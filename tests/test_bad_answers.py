@@ -17,8 +17,9 @@ BAD = [
     (
         "database_url",
         "postgresql+asyncpg://app@localhost/app",
-        "driver 'asyncpg' is not supported",
+        "has the async-only driver 'asyncpg', which database_api=sync cannot use",
     ),
+    ("database_api", "threads", "must be one of sync, async"),
     ("database_url", "sqlite:///:memory:", "names no database"),
 ]
 
