@@ -166,8 +166,8 @@ MUTANTS = [
     Mutant(
         "postgres:// not normalised at run time",
         f"{PACKAGE}/settings.py",
-        'LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}',
-        "LEGACY_SCHEMES = {}",
+        'SCHEME_REPLACEMENTS = {"postgres": "postgresql+psycopg"}',
+        "SCHEME_REPLACEMENTS = {}",
         (f"{SQLITE_TESTS}::test_legacy_postgres_scheme_is_normalised_at_run_time",),
     ),
     Mutant(

@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.database.session import get_engine
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     # Close the pooled connections instead of leaving them to the process's end.
-    get_engine().dispose()
+    {{ "await " if cookiecutter.database_api == "async" }}get_engine().dispose()
 
 
 def create_app() -> FastAPI:
