@@ -42,6 +42,8 @@ def unique_fields(error: IntegrityError) -> tuple[str, list[str]] | None:
     it is: PostgreSQL and MySQL name the constraint, SQLite names the columns."""
     original = error.orig
     constraint = getattr(getattr(original, "diag", None), "constraint_name", None)  # psycopg
+    if constraint is None:  # asyncpg: SQLAlchemy's adapter keeps the driver's error as the cause
+        constraint = getattr(original.__cause__, "constraint_name", None)
     if constraint is None and getattr(original, "args", None):
         message = str(original.args[-1])
         if message.startswith("UNIQUE constraint failed: "):  # SQLite: "table.a, table.b"
