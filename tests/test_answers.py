@@ -268,9 +268,7 @@ def test_async_accepts_async_drivers(value):
         ("mysql://app@db/app", "mysql+aiomysql://app@db/app"),
     ],
 )
-def test_async_maps_a_url_without_driver_to_the_default_async_driver_with_a_note(
-    value, normalised
-):
+def test_async_maps_a_url_without_driver_to_the_default_async_driver_with_a_note(value, normalised):
     assert normalise_scheme(value, "async") == normalised
     result = answers.review({**GOOD_ANSWERS, "database_api": "async", "database_url": value})
     assert result.errors == []
