@@ -118,3 +118,8 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)
+{%- if cookiecutter.database_api == "async" %}
+    # asyncpg's connection failures (refused, unresolvable host, timeout) reach us as the
+    # socket's own OSError: SQLAlchemy passes them through unwrapped.
+    app.add_exception_handler(OSError, database_unavailable)
+{%- endif %}

@@ -59,13 +59,14 @@ async def ready(session: SessionDep) -> Readiness | JSONResponse:
     try:
         # Alembic reads the version table through a sync connection: run_sync gives one.
         current = await session.run_sync(current_revisions)
+    except (DBAPIError, OSError):  # OSError: asyncpg could not reach the server
 {%- else %}
 def ready(session: SessionDep) -> Readiness | JSONResponse:
     head = head_revisions()
     try:
         current = current_revisions(session)
-{%- endif %}
     except DBAPIError:
+{%- endif %}
         return _not_ready(Readiness(status="unavailable", reason="database unreachable", head=head))
     if current != head:
         reason = "database is not at the head revision"
