@@ -40,6 +40,12 @@ TAKEN_PACKAGE_NAMES = frozenset(
         "starlette",
         "uvicorn",
         "httpx",
+        # database_api=async
+        "greenlet",
+        "asyncpg",
+        "aiosqlite",
+        "aiomysql",
+        "asyncmy",
     }
 )
 
