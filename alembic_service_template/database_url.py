@@ -39,7 +39,8 @@ DRIVERS: dict[str, dict[str, dict[str, str]]] = {
             "psycopg": "psycopg[binary] (>=3.2,<4.0)",
         },
         "mysql": {
-            "aiomysql": "aiomysql (>=0.2,<1.0)",
+            # 0.3 wheels install top-level "examples" and "docs" packages beside it.
+            "aiomysql": "aiomysql (>=0.2,<0.3)",
             "asyncmy": "asyncmy (>=0.2,<1.0)",
         },
     },

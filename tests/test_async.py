@@ -21,6 +21,7 @@ from tests.helpers import (
     BAKED_PROJECT_TESTS,
     ENUM_ORDER_MODELS,
     INITIAL_REVISION,
+    TEMPLATE_DIR,
     add_resource,
     alembic,
     assert_all_passed,
@@ -360,3 +361,32 @@ def test_the_initial_revision_needs_no_async_driver_at_bake_time(tmp_path, url):
     full = tmp_path / "full"
     assert cookiecutter_cli(full, "database_api=async", f"database_url={url}").returncode == 0
     assert initial_revision(full / "my-service").read_text() == revision
+
+
+def test_an_async_project_rebakes_from_its_kept_answers(tmp_path):
+    """The replay the baked README teaches: the kept answers (database_api=async, the URL
+    without its password) bake the same project again."""
+    first = cookiecutter_cli(
+        tmp_path, "database_api=async", "database_url=postgres://app:Sup3rS3cret@db/app"
+    )
+    assert first.returncode == 0, first.stderr
+    project = tmp_path / "my-service"
+    before = tree_snapshot(project)
+
+    def replay(*flags: str):
+        # As the baked README writes it (a replay file takes no --no-input).
+        command = [sys.executable, "-m", "cookiecutter", "--replay-file"]
+        command += [str(project / ".cookiecutter.json"), *flags, "-o", str(tmp_path)]
+        return run([*command, str(TEMPLATE_DIR)], cwd=tmp_path)
+
+    skip_existing = replay("-f", "-s")
+    assert "already holds 1 revision file(s)" in skip_existing.stdout
+    assert tree_snapshot(project) == before
+
+    replay("-f")
+    after = tree_snapshot(project)
+    # Every file as it was, but .env: written again from the answers, which keep no password.
+    assert {path: digest for path, digest in after.items() if path != ".env"} == {
+        path: digest for path, digest in before.items() if path != ".env"
+    }
+    assert (project / ".env").read_text() == "DATABASE_URL='postgresql+asyncpg://app@db/app'\n"
