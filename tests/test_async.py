@@ -390,3 +390,26 @@ def test_an_async_project_rebakes_from_its_kept_answers(tmp_path):
         path: digest for path, digest in before.items() if path != ".env"
     }
     assert (project / ".env").read_text() == "DATABASE_URL='postgresql+asyncpg://app@db/app'\n"
+
+
+def test_an_async_project_reads_urls_without_driver_with_its_async_default(
+    async_sqlite_project, tmp_path
+):
+    """DATABASE_URL as hosting platforms hand it out, set after the bake: the settings give
+    the async engine an async driver, and the Alembic CLI migrates through it."""
+    read = python(
+        async_sqlite_project,
+        """
+        from my_service.settings import Settings
+
+        for url in ("postgres://app@db/app", "postgresql://app@db/app", "mysql://app@db/app"):
+            print(Settings(database_url=url).database_url.drivername)
+        """,
+    ).stdout.split()
+    assert read == ["postgresql+asyncpg", "postgresql+asyncpg", "mysql+aiomysql"]
+
+    database = tmp_path / "plain.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    alembic(async_sqlite_project, "upgrade", "head", env=env)
+    assert sqlite_tables(database) == {"alembic_version", "item"}
+    assert current_revision(async_sqlite_project, env) == "0001 (head)"

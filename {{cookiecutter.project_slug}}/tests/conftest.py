@@ -78,39 +78,6 @@ def run_on_server(admin_url: URL, statement: str) -> None:
             await engine.dispose()
 
     asyncio.run(run())
-
-
-@pytest.fixture
-def test_database_url(database_server: URL | None, tmp_path) -> Iterator[URL]:
-    given = os.environ.get("TEST_DATABASE_URL")
-    if given:
-        yield normalise_database_url(make_url(given))
-    elif database_server is None:
-        yield make_url(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
-    else:
-        yield from throwaway_database(database_server, get_settings().database_url)
-
-
-def throwaway_database(admin_url: URL, url: URL) -> Iterator[URL]:
-    """Create an empty database next to the one in ``url``, yield its URL, then drop it."""
-    name = f"{url.database[:40]}_test_{uuid.uuid4().hex[:12]}"
-    dialect = admin_url.get_dialect()()
-    quoted = dialect.identifier_preparer.quote(name)
-    run_on_server(admin_url, f"CREATE DATABASE {quoted}")
-    try:
-        yield url.set(database=name)
-    finally:
-        force = " WITH (FORCE)" if dialect.name == "postgresql" else ""
-        run_on_server(admin_url, f"DROP DATABASE {quoted}{force}")
-
-
-@pytest.fixture
-def alembic_engine(test_database_url: URL) -> Iterator[AsyncEngine]:
-    """The async engine pytest-alembic migrates, with the application's rules (SQLite foreign
-    keys); pytest-alembic runs each step in an event loop of its own."""
-    engine = create_database_engine(test_database_url, poolclass=pool.NullPool)
-    yield engine
-    asyncio.run(engine.dispose())
 {%- else -%}
 @pytest.fixture(scope="session")
 def database_server() -> Iterator[Engine | None]:
@@ -132,19 +99,42 @@ def database_server() -> Iterator[Engine | None]:
         )
     yield engine
     engine.dispose()
+{%- endif %}
 
 
 @pytest.fixture
-def test_database_url(database_server: Engine | None, tmp_path) -> Iterator[URL]:
+def test_database_url(database_server: {{ "URL" if async_api else "Engine" }} | None, tmp_path) -> Iterator[URL]:
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         yield normalise_database_url(make_url(given))
     elif database_server is None:
-        yield make_url(f"sqlite:///{tmp_path / 'test.db'}")
+        yield make_url(f"{{ "sqlite+aiosqlite" if async_api else "sqlite" }}:///{tmp_path / 'test.db'}")
     else:
         yield from throwaway_database(database_server, get_settings().database_url)
 
 
+{% if async_api -%}
+def throwaway_database(admin_url: URL, url: URL) -> Iterator[URL]:
+    """Create an empty database next to the one in ``url``, yield its URL, then drop it."""
+    name = f"{url.database[:40]}_test_{uuid.uuid4().hex[:12]}"
+    dialect = admin_url.get_dialect()()
+    quoted = dialect.identifier_preparer.quote(name)
+    run_on_server(admin_url, f"CREATE DATABASE {quoted}")
+    try:
+        yield url.set(database=name)
+    finally:
+        force = " WITH (FORCE)" if dialect.name == "postgresql" else ""
+        run_on_server(admin_url, f"DROP DATABASE {quoted}{force}")
+
+
+@pytest.fixture
+def alembic_engine(test_database_url: URL) -> Iterator[AsyncEngine]:
+    """The async engine pytest-alembic migrates, with the application's rules (SQLite foreign
+    keys); pytest-alembic runs each step in an event loop of its own."""
+    engine = create_database_engine(test_database_url, poolclass=pool.NullPool)
+    yield engine
+    asyncio.run(engine.dispose())
+{%- else -%}
 def throwaway_database(server: Engine, url: URL) -> Iterator[URL]:
     """Create an empty database next to the one in ``url``, yield its URL, then drop it."""
     name = f"{url.database[:40]}_test_{uuid.uuid4().hex[:12]}"

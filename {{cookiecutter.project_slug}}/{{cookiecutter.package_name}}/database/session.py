@@ -36,7 +36,8 @@ def enforce_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-{% if async_api %}
+
+{% if async_api -%}
 def create_database_engine(url=None, **options) -> AsyncEngine:
     """An async engine for ``url`` (the settings' by default), with the project's rules
     applied; ``options`` go to ``create_async_engine``."""
@@ -44,50 +45,39 @@ def create_database_engine(url=None, **options) -> AsyncEngine:
     # Connection events belong to the sync engine the async one drives.
     enforce_sqlite_foreign_keys(engine.sync_engine)
     return engine
-
-
-@lru_cache
-def get_engine() -> AsyncEngine:
-    return create_database_engine()
-
-
-@lru_cache
-def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
-    # Every model is imported before the first session, so relationships named by
-    # string resolve whichever module the application imported first.
-    import_models()
-    configure_mappers()
-    # Attributes stay loaded after a commit: reading one must not start hidden I/O.
-    return async_sessionmaker(get_engine(), expire_on_commit=False)
-
-
-async def get_session() -> AsyncIterator[AsyncSession]:
-    """One session per unit of work (for example a web framework dependency)."""
-    async with get_sessionmaker()() as session:
-        yield session
-{%- else %}
+{%- else -%}
 def create_database_engine(url=None, **options) -> Engine:
     """An engine for ``url`` (the settings' by default), with the project's rules applied;
     ``options`` go to ``create_engine``."""
     engine = create_engine(url or get_settings().database_url, pool_pre_ping=True, **options)
     enforce_sqlite_foreign_keys(engine)
     return engine
+{%- endif %}
 
 
 @lru_cache
-def get_engine() -> Engine:
+def get_engine() -> {{ "AsyncEngine" if async_api else "Engine" }}:
     return create_database_engine()
 
 
 @lru_cache
-def get_sessionmaker() -> sessionmaker[Session]:
+def get_sessionmaker() -> {{ "async_sessionmaker[AsyncSession]" if async_api else "sessionmaker[Session]" }}:
     # Every model is imported before the first session, so relationships named by
     # string resolve whichever module the application imported first.
     import_models()
     configure_mappers()
-    return sessionmaker(get_engine(), expire_on_commit=False)
+{%- if async_api %}
+    # Attributes stay loaded after a commit: reading one must not start hidden I/O.
+{%- endif %}
+    return {{ "async_" if async_api }}sessionmaker(get_engine(), expire_on_commit=False)
 
 
+{% if async_api -%}
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """One session per unit of work (for example a web framework dependency)."""
+    async with get_sessionmaker()() as session:
+        yield session
+{%- else -%}
 def get_session() -> Iterator[Session]:
     """One session per unit of work (for example a web framework dependency)."""
     with get_sessionmaker()() as session:
