@@ -400,10 +400,10 @@ def template_clone(tmp_path):
     return clone
 
 
-def quick_benchmark(script: str) -> str:
-    """What ``benchmarks/<script> --quick`` prints; fails the test if it fails."""
+def quick_benchmark(script: str, *options: str) -> str:
+    """What ``benchmarks/<script> --quick [options]`` prints; fails the test if it fails."""
     result = subprocess.run(
-        [sys.executable, f"benchmarks/{script}", "--quick"],
+        [sys.executable, f"benchmarks/{script}", "--quick", *options],
         check=False,
         cwd=TEMPLATE_DIR,
         capture_output=True,
