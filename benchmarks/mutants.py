@@ -412,7 +412,7 @@ MUTANTS = [
         "    async with get_sessionmaker()() as session:\n        yield session",
         "    session = get_sessionmaker()()\n    yield session",
         (
-            "tests/test_service.py::test_async_service_under_concurrent_load_returns_every_connection",
+            "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[async]",
         ),
     ),
     Mutant(
