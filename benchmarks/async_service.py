@@ -18,11 +18,11 @@ to base, untimed, between runs). Figures are printed, never asserted; see benchm
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +58,6 @@ from tests.postgres import running_server
 
 CLIENTS = (1, 16, 64)
 QUICK_CLIENTS = (1, 16)
-# Untimed load at the most clients before any measuring: each service fills its pool and
-# threads first (from cold, 64 clients can see no answer in the first seconds).
-WARM_UP_SECONDS = 5
 PACKAGES = (
     "fastapi", "starlette", "uvicorn", "sqlalchemy", "greenlet", "asyncpg", "psycopg",
     "alembic",
@@ -105,39 +102,59 @@ def baked_projects(stack: ExitStack, work: Path) -> dict[str, Project]:
     return projects
 
 
-def warm_up(wrk: str, url: str, script: Path, clients: int) -> None:
-    command = [wrk, "--threads", "1", "--connections", str(clients)]
-    command += ["--duration", f"{WARM_UP_SECONDS}s", "--script", str(script), url]
-    subprocess.run(command, capture_output=True, timeout=WARM_UP_SECONDS + 30, check=False)
+@contextmanager
+def both_services(work: Path, projects: dict[str, Project]) -> Iterator[dict[str, str]]:
+    """Fresh uvicorn processes of both projects: base URL per database API."""
+    with ExitStack() as stack:
+        yield {
+            database_api: stack.enter_context(
+                uvicorn(
+                    f"{PACKAGE}.main:app",
+                    project.path,
+                    project.serve_env,
+                    work / f"{database_api}.log",
+                    "/health",
+                )
+            )
+            for database_api, project in projects.items()
+        }
 
 
 def service_rows(
-    wrk: str, work: Path, runs: int, duration: int, served: dict[str, str], clients_levels
-) -> list[ServiceRow]:
-    """Each endpoint at each number of clients: the async service beside the sync one."""
-    same_answers(served["async"], served["sync"])
+    wrk: str, work: Path, runs: int, duration: int, projects: dict[str, Project], clients_levels
+) -> tuple[list[ServiceRow], list[str]]:
+    """Each endpoint at each number of clients, the async service beside the sync one, each
+    case on freshly started services (a service a case leaves broken cannot spoil the next);
+    the rows, and why a case that could not be measured was not."""
+    with both_services(work, projects) as served:
+        same_answers(served["async"], served["sync"])
     by_id = wrk_script(work, random_ids=True, max_requests=MAX_REQUESTS)
     by_path = wrk_script(work, random_ids=False, max_requests=MAX_REQUESTS)
-    progress(f"warming both services up: {max(clients_levels)} clients, {WARM_UP_SECONDS} s")
-    for url in served.values():
-        warm_up(wrk, url + "/", by_id, max(clients_levels))
-    rows = []
+    rows, failures = [], []
     for clients in clients_levels:
         for label, path, script in (
             (f"GET /items/{{id}}, {clients} client(s)", "/", by_id),
             (f"GET /items?limit={PAGE}, {clients} client(s)", f"/items?limit={PAGE}", by_path),
         ):
             progress(f"{label}: {runs} runs of {duration:g} s each, after a warm-up")
-            case, baseline = measure(
-                wrk,
-                runs,
-                duration,
-                (served["async"] + path, script),
-                (served["sync"] + path, script),
-                connections=clients,
-            )
+            with both_services(work, projects) as served:
+                try:
+                    case, baseline = measure(
+                        wrk,
+                        runs,
+                        duration,
+                        (served["async"] + path, script),
+                        (served["sync"] + path, script),
+                        connections=clients,
+                    )
+                except BenchmarkError as error:
+                    reason = str(error).splitlines()[0]
+                    for database_api, url in served.items():
+                        reason = reason.replace(url, f"the {database_api} service at {url}")
+                    failures.append(f"{label}: not measured: {reason}")
+                    continue
             rows.append(ServiceRow(f"async, {label}", case, "sync", baseline))
-    return rows
+    return rows, failures
 
 
 def migration_row(projects: dict[str, Project], runs: int) -> Row:
@@ -189,22 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="async-bench-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         projects = baked_projects(stack, work)
-        progress("starting both services")
-        served = {
-            database_api: stack.enter_context(
-                uvicorn(
-                    f"{PACKAGE}.main:app",
-                    project.path,
-                    project.serve_env,
-                    work / f"{database_api}.log",
-                    "/health",
-                )
-            )
-            for database_api, project in projects.items()
-        }
         clients = QUICK_CLIENTS if args.quick else CLIENTS
-        rows = service_rows(wrk, work, runs, duration, served, clients)
-        # The services are idle meanwhile, and the migrations run on databases of their own.
+        rows, failures = service_rows(wrk, work, runs, duration, projects, clients)
+        # No service runs meanwhile; the migrations run on databases of their own.
         migrations = migration_row(projects, max(runs, 3))
 
     print_report(
@@ -215,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\n".join(table([migrations])))
     print()
+    for failure in failures:
+        print(f"Note: {failure}")
     for row in rows:
         print(f"Ratio async/sync, {row.label.removeprefix('async, ')}: {times(row.ratio)}")
     print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
