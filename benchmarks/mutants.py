@@ -379,6 +379,15 @@ MUTANTS = [
         ("tests/test_postgres_workflow.py::test_initial_revision_round_trip",),
     ),
     Mutant(
+        "the service builds its engine on the first requests (one per thread)",
+        f"{PACKAGE}/main.py",
+        "    get_sessionmaker()\n    yield",
+        "    yield",
+        (
+            "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[sync]",
+        ),
+    ),
+    Mutant(
         "async env.py ignores the AsyncEngine handed over",
         f"{PROJECT}/alembic/env.py",
         "    owned = engine is None",
