@@ -280,11 +280,11 @@ def unused_port() -> int:
         return probe.getsockname()[1]
 
 
-def bake_for_absent_server(bake, scheme: str) -> Path:
+def bake_for_absent_server(bake, scheme: str, **answers: str) -> Path:
     """A project baked for a ``scheme`` URL with nothing listening behind it (baking needs
-    no server); its .env holds that URL and its initial revision was made."""
+    no server), and ``answers``; its .env holds that URL and its initial revision was made."""
     url = f"{scheme}://app:secret@127.0.0.1:{unused_port()}/app"
-    result = bake(database_url=url)
+    result = bake(database_url=url, **answers)
     assert result.exit_code == 0, result.exception
     project = result.project_path
     assert (project / ".env").read_text() == f"DATABASE_URL='{url}'\n"
