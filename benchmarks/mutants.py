@@ -381,8 +381,8 @@ MUTANTS = [
     Mutant(
         "no migration lock",
         f"{PROJECT}/alembic/env.py",
-        "with connectable.connect() as connection, migrations.migration_lock(connection):",
-        "with connectable.connect() as connection:",
+        "    with migrations.migration_lock(connection):\n        run_migrations(connection)",
+        "    run_migrations(connection)",
         ("tests/test_migration_lock.py",),
     ),
     Mutant(

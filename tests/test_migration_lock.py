@@ -98,27 +98,30 @@ def applied(url):
 
 
 @pytest.mark.parametrize(
-    ("scheme", "server_fixture", "sleep_statement"),
+    ("scheme", "database_api", "server_fixture", "sleep_statement"),
     [
-        ("postgresql+psycopg", "postgres_server", "SELECT pg_sleep(2)"),
-        ("mysql+pymysql", "mariadb_server", "SELECT SLEEP(2)"),
+        ("postgresql+psycopg", "sync", "postgres_server", "SELECT pg_sleep(2)"),
+        ("mysql+pymysql", "sync", "mariadb_server", "SELECT SLEEP(2)"),
+        # Through the async driver: env.py migrates on an async connection (run_sync).
+        ("postgresql+asyncpg", "async", "postgres_server", "SELECT pg_sleep(2)"),
     ],
 )
 def test_simultaneous_upgrades_apply_each_revision_once(
-    bake, request, scheme, server_fixture, sleep_statement
+    bake, request, scheme, database_api, server_fixture, sleep_statement
 ):
     server = request.getfixturevalue(server_fixture)
-    project = bake_for_absent_server(bake, scheme)
+    project = bake_for_absent_server(bake, scheme, database_api=database_api)
     add_slow_revisions(project, sleep_statement)
-    url = server.create_database("simultaneous_upgrades")
+    url = server.create_database(f"simultaneous_upgrades_{database_api}")
+    project_url = scheme + url[url.index("://") :]
 
-    outcomes = upgrade_all_at_once(project, url)
+    outcomes = upgrade_all_at_once(project, project_url)
 
     assert [code for code, _ in outcomes] == [0] * PROCESSES, "\n".join(
         output for _, output in outcomes
     )
     assert applied(url) == ["0002", "0003"]
-    assert current_revision(project, {"DATABASE_URL": url}) == "0003 (head)"
+    assert current_revision(project, {"DATABASE_URL": project_url}) == "0003 (head)"
     # Exactly one process ran the migrations; the others found the database at head.
     ran = [output for _, output in outcomes if "Running upgrade 0002 -> 0003" in output]
     assert len(ran) == 1, "\n".join(output for _, output in outcomes)

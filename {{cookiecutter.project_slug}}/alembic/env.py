@@ -82,7 +82,7 @@ def run_migrations_online() -> None:
         run_migrations(connectable)
     elif isinstance(connectable, Engine):
         with connectable.connect() as connection:
-            run_migrations(connection)
+            run_locked_migrations(connection)
     else:
         asyncio.run(run_async_migrations(connectable))
 
@@ -95,7 +95,7 @@ async def run_async_migrations(engine: AsyncEngine | None) -> None:
         engine = create_async_engine(database_url(), poolclass=pool.NullPool)
     try:
         async with engine.connect() as connection:
-            await connection.run_sync(run_migrations)
+            await connection.run_sync(run_locked_migrations)
     finally:
         if owned:
             await engine.dispose()
@@ -106,13 +106,18 @@ def run_migrations_online() -> None:
     if connectable is None:
         connectable = create_engine(database_url(), poolclass=pool.NullPool)
     if isinstance(connectable, Engine):
-        # Our own connection: other `alembic upgrade` runs wait while this one migrates.
-        # A Connection handed in is the caller's, in the caller's transaction.
-        with connectable.connect() as connection, migrations.migration_lock(connection):
-            run_migrations(connection)
+        with connectable.connect() as connection:
+            run_locked_migrations(connection)
     else:
         run_migrations(connectable)
 {%- endif %}
+
+
+def run_locked_migrations(connection: Connection) -> None:
+    """On a connection of our own: other `alembic upgrade` runs wait while this one
+    migrates. (A Connection handed in is the caller's, in the caller's transaction.)"""
+    with migrations.migration_lock(connection):
+        run_migrations(connection)
 
 
 def run_migrations(connection: Connection) -> None:
