@@ -20,12 +20,15 @@ URLS = {
     "mysql": "mysql+pymysql://app:secret@db.internal:3306/app",
     # mysqlclient compiles in the build stage.
     "mysqldb": "mysql+mysqldb://app:secret@db.internal:3306/app",
+    # database_api=async: the services get the async driver's URL.
+    "asyncpg": "postgresql+asyncpg://app:secret@db.internal/app",
 }
 COMBINATIONS = [(backend, web) for backend in URLS for web in ("fastapi", "none")]
 PASSWORD_VARIABLE = {
     "postgresql": "POSTGRES_PASSWORD",
     "mysql": "MYSQL_PASSWORD",
     "mysqldb": "MYSQL_PASSWORD",
+    "asyncpg": "POSTGRES_PASSWORD",
 }
 
 
@@ -39,7 +42,11 @@ def projects(tmp_path_factory):
                 cookiecutter(
                     str(TEMPLATE_DIR),
                     no_input=True,
-                    extra_context={"database_url": URLS[backend], "web_framework": web},
+                    extra_context={
+                        "database_url": URLS[backend],
+                        "web_framework": web,
+                        "database_api": "async" if backend == "asyncpg" else "sync",
+                    },
                     output_dir=str(tmp_path_factory.mktemp(f"{backend}-{web}")),
                 )
             )
