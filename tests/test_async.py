@@ -92,7 +92,7 @@ def test_async_sqlite_bake_uses_aiosqlite_and_the_async_engine(async_sqlite_proj
     assert routes == ["async def"] * 5, routes
     assert "async def get_or_404(session: AsyncSession, id: int) -> Item:" in router
     env = (project / "alembic/env.py").read_text()
-    assert "await connection.run_sync(run_migrations)" in env
+    assert "await connection.run_sync(run_locked_migrations)" in env
     assert "create_engine(" not in env
 
 
