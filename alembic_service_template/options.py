@@ -27,6 +27,8 @@ DERIVED_CHOICES: dict[str, tuple[str, ...]] = {
 
 _PACKAGE = "{{cookiecutter.package_name}}"
 _RESOURCE = f"{_PACKAGE}/api/resources/{{{{cookiecutter.resource_name}}}}"
+# What add-resource writes into a new resource (and its tests).
+_SCAFFOLD = f"{_PACKAGE}/scaffold/templates"
 
 OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("web_framework", "fastapi"): (
@@ -38,9 +40,12 @@ OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
         f"{_PACKAGE}/api/routers.py",
         f"{_RESOURCE}/router.py",
         f"{_RESOURCE}/schemas.py",
+        f"{_SCAFFOLD}/router.py.tmpl",
+        f"{_SCAFFOLD}/schemas.py.tmpl",
+        f"{_SCAFFOLD}/test_api.py.tmpl",
         "tests/test_api.py",
     ),
-    ("web_framework", "none"): (),
+    ("web_framework", "none"): (f"{_SCAFFOLD}/test_models.py.tmpl",),
     # squawk lints PostgreSQL's SQL only.
     ("__database_backend", "postgresql"): (".squawk.toml", "tests/test_migration_review.py"),
     ("__database_backend", "sqlite"): (),

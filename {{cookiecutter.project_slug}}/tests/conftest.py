@@ -8,19 +8,15 @@ DATABASE_URL itself.
 """
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import URL, Engine, create_engine, make_url, pool
+from sqlalchemy import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
+from {{ cookiecutter.package_name }}.database.throwaway import server_engine, throwaway_database
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, get_settings, normalise_database_url
-
-# The database to connect to on a server while creating or dropping another one: one
-# that always exists (``url.set(database=None)`` would keep the URL's own database).
-ADMIN_DATABASE = {"postgresql": "postgres", "mysql": "information_schema"}
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +32,7 @@ def database_server() -> Iterator[Engine | None]:
     if url is None or url.get_backend_name() == "sqlite":
         yield None
         return
-    admin_url = url.set(database=ADMIN_DATABASE[url.get_backend_name()])
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    engine = server_engine(url)
     try:
         engine.connect().close()
     except DBAPIError as error:
@@ -60,20 +55,6 @@ def test_database_url(database_server: Engine | None, tmp_path) -> Iterator[URL]
         yield make_url(f"sqlite:///{tmp_path / 'test.db'}")
     else:
         yield from throwaway_database(database_server, get_settings().database_url)
-
-
-def throwaway_database(server: Engine, url: URL) -> Iterator[URL]:
-    """Create an empty database next to the one in ``url``, yield its URL, then drop it."""
-    name = f"{url.database[:40]}_test_{uuid.uuid4().hex[:12]}"
-    quoted = server.dialect.identifier_preparer.quote(name)
-    with server.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
-    try:
-        yield url.set(database=name)
-    finally:
-        force = " WITH (FORCE)" if server.dialect.name == "postgresql" else ""
-        with server.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE {quoted}{force}")
 
 
 @pytest.fixture
