@@ -245,7 +245,8 @@ def add_resource(name: str, project: Path) -> tuple[list[Path], Path]:
         with empty_database(Path(scratch)) as url:
             engine = create_database_engine(url)
             config.attributes["connection"] = engine
-            print(f"Comparing the models with a throwaway {url.get_backend_name()} database at head:")
+            backend = url.get_backend_name()
+            print(f"Comparing the models with a throwaway {backend} database at head:")
             try:
                 try:
                     command.upgrade(config, "head")
