@@ -71,11 +71,14 @@ def server_databases(postgres_server) -> set[str]:
         return {name for (name,) in connection.execute("SELECT datname FROM pg_database")}
 
 
-@pytest.fixture(
-    scope="module",
-    params=[("sqlite", "fastapi"), ("postgresql", "fastapi"), ("sqlite", "none")],
-    ids=lambda param: "-".join(param),
-)
+WITH_FASTAPI = [("sqlite", "fastapi"), ("postgresql", "fastapi")]
+
+
+def combination(param) -> str:
+    return "-".join(param)
+
+
+@pytest.fixture(scope="module", params=[*WITH_FASTAPI, ("sqlite", "none")], ids=combination)
 def grown(request, tmp_path_factory):
     """A project given ``order`` then ``order_line`` on a database at head, and what each
     command did: (project, DATABASE_URL, web framework, {name: (result, new revisions,
@@ -156,10 +159,9 @@ def test_new_resources_are_in_the_service_style_and_pass_tests_and_lint(grown):
         assert passed >= len(NEW_RESOURCES) * NEW_TESTS[web_framework]
 
 
+@pytest.mark.parametrize("grown", WITH_FASTAPI, ids=combination, indirect=True)
 def test_uvicorn_serves_crud_for_both_new_collections(grown, tmp_path):
-    project, url, web_framework, _ = grown
-    if web_framework != "fastapi":
-        pytest.skip("web_framework=none bakes no web service")
+    project, url, _, _ = grown
     alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
     with serving(project, url, tmp_path / "uvicorn.log") as client:
         for collection in ("/orders", "/order_lines"):
@@ -177,6 +179,13 @@ def test_uvicorn_serves_crud_for_both_new_collections(grown, tmp_path):
             assert client.delete(location).status_code == 204
             assert client.get(location).status_code == 404
         assert client.get("/ready").status_code == 200
+
+
+def test_the_database_of_database_url_is_never_opened(baked, tmp_path):
+    never_created = tmp_path / "service.db"
+    add_resource_command(baked, "order", env={"DATABASE_URL": f"sqlite:///{never_created}"})
+    assert len(revision_files(baked)) == 2
+    assert not never_created.exists()
 
 
 # --- refused names ------------------------------------------------------------------------
