@@ -188,6 +188,18 @@ def test_the_database_of_database_url_is_never_opened(baked, tmp_path):
     assert not never_created.exists()
 
 
+def test_postgresql_compares_on_a_throwaway_database_of_the_server(bake, postgres_server):
+    # DATABASE_URL names a database that does not exist: only its server is used.
+    url = postgres_server.url("never_created")
+    result = bake(database_url=url)
+    assert result.exit_code == 0, result.exception
+    before = server_databases(postgres_server)
+    add_resource_command(result.project_path, "order", env={"DATABASE_URL": url})
+    (revision,) = [path for path in revision_files(result.project_path) if "add_order" in path.name]
+    assert 'op.create_table(\n        "order",' in revision.read_text()
+    assert server_databases(postgres_server) == before
+
+
 # --- refused names ------------------------------------------------------------------------
 
 BILLING_MODELS = """\
@@ -199,6 +211,12 @@ from my_service.database.types import PrimaryKey
 
 class Invoice(Base):
     __tablename__ = "invoice"
+
+    id: Mapped[PrimaryKey]
+
+
+class Shipment(Base):
+    __tablename__ = "shipping"
 
     id: Mapped[PrimaryKey]
 """
@@ -265,7 +283,8 @@ def test_existing_tables_and_unmigrated_models_are_refused(refusing):
     add_resource(project, PACKAGE, "billing", BILLING_MODELS)
     try:
         assert "a table invoice exists already" in refused("invoice")
-        assert "the models differ from alembic/versions already" in refused("shipment")
+        assert "the model Shipment exists already" in refused("shipment")
+        assert "the models differ from alembic/versions already" in refused("refund")
     finally:
         shutil.rmtree(project / PACKAGE / "api" / "resources" / "billing")
 
