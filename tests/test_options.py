@@ -44,8 +44,10 @@ def test_a_path_belongs_to_one_choice_at_most():
     assert len(listed) == len(set(listed))
 
 
-def test_fastapi_keeps_everything():
-    assert excluded_paths({**ANSWERS, "web_framework": "fastapi"}) == []
+def test_fastapi_keeps_everything_but_the_model_only_test_of_add_resource():
+    # A new resource's API test covers its model there.
+    excluded = excluded_paths({**ANSWERS, "web_framework": "fastapi"})
+    assert excluded == ["core/scaffold/templates/test_models.py.tmpl"]
 
 
 def test_none_leaves_out_the_web_layer_with_names_rendered():
@@ -54,6 +56,7 @@ def test_none_leaves_out_the_web_layer_with_names_rendered():
     assert "core/api/resources/order_line/router.py" in excluded
     assert "core/api/resources/order_line/schemas.py" in excluded
     assert "tests/test_api.py" in excluded
+    assert "core/scaffold/templates/router.py.tmpl" in excluded
     assert not any("{" in path or "cookiecutter" in path for path in excluded)
     assert not any(path.endswith("models.py") for path in excluded)
 

@@ -1,4 +1,5 @@
-"""The service's own commands: ``poetry run {{ cookiecutter.project_slug }} --help``."""
+"""The service's own commands, a console script (``[project.scripts]`` in pyproject.toml):
+``poetry run {{ cookiecutter.project_slug }} add-resource NAME``."""
 
 import argparse
 import sys
@@ -8,7 +9,8 @@ from {{ cookiecutter.package_name }}.scaffold.resource import ResourceError, add
 
 
 def parser() -> argparse.ArgumentParser:
-    commands = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
+    # The program's name is the console script's, as it was run.
+    commands = argparse.ArgumentParser(description="The service's own commands.")
     subcommands = commands.add_subparsers(dest="command", required=True)
     add = subcommands.add_parser(
         "add-resource",
