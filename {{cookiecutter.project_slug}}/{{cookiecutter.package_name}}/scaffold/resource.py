@@ -38,19 +38,12 @@ from {{ cookiecutter.package_name }}.database.discovery import (
 )
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
 from {{ cookiecutter.package_name }}.database.throwaway import server_engine, throwaway_database
+from {{ cookiecutter.package_name }}.scaffold.names import class_name, plural
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, get_settings
 
+# templates/resource/* make the resource's package, templates/tests/* its test module
+# (one per project: the one of its web framework option).
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# Where each template is written ({resource}: the new package, {name}: the resource).
-# The templates of the project's options are the ones present.
-TARGETS = {
-    "__init__.py.tmpl": "{resource}/__init__.py",
-    "models.py.tmpl": "{resource}/models.py",
-    "schemas.py.tmpl": "{resource}/schemas.py",
-    "router.py.tmpl": "{resource}/router.py",
-    "test_api.py.tmpl": "tests/test_{name}.py",
-    "test_models.py.tmpl": "tests/test_{name}.py",
-}
 NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 # Table and constraint names stay under every backend's limit (63 on PostgreSQL).
 MAX_NAME_LENGTH = 40
@@ -68,17 +61,11 @@ class Resource:
 
     @property
     def model(self) -> str:
-        """``order_line`` -> ``OrderLine``."""
-        return "".join(part.capitalize() for part in self.name.split("_"))
+        return class_name(self.name)
 
     @property
     def collection(self) -> str:
-        """``order_line`` -> ``order_lines``, ``category`` -> ``categories``: its URL path."""
-        if re.search(r"[^aeiou]y$", self.name):
-            return self.name[:-1] + "ies"
-        if re.search(r"(s|x|z|ch|sh)$", self.name):
-            return self.name + "es"
-        return self.name + "s"
+        return plural(self.name)
 
     def files(self, project: Path) -> dict[Path, str]:
         """Each file to write, by path, with its text."""
@@ -89,13 +76,16 @@ class Resource:
             "collection": self.collection,
             "package": PACKAGE_NAME,
         }
-        resource = (RESOURCES_DIR / self.name).relative_to(project).as_posix()
+        targets = {
+            template: RESOURCES_DIR / self.name / template.name.removesuffix(".tmpl")
+            for template in (TEMPLATES / "resource").glob("*.tmpl")
+        } | {
+            template: project / "tests" / f"test_{self.name}.py"
+            for template in (TEMPLATES / "tests").glob("*.tmpl")
+        }
         return {
-            project / target.format(resource=resource, name=self.name): Template(
-                (TEMPLATES / template).read_text()
-            ).substitute(names)
-            for template, target in TARGETS.items()
-            if (TEMPLATES / template).is_file()
+            target: Template(template.read_text()).substitute(names)
+            for template, target in sorted(targets.items())
         }
 
 
@@ -121,7 +111,7 @@ def package_modules() -> set[str]:
 
 
 def served_paths() -> list[str]:
-    """The paths the web service answers, where it has one (web_framework=fastapi)."""
+    """The paths the service answers, where it has a web layer (``main.py``)."""
     if importlib.util.find_spec(f"{PACKAGE_NAME}.main") is None:
         return []
     app = importlib.import_module(f"{PACKAGE_NAME}.main").create_app()
