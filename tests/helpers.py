@@ -388,6 +388,16 @@ def git(cwd, *args):
 def template_clone(tmp_path):
     """A git repository holding the template's working tree as it is now (uncommitted edits too)."""
     clone = tmp_path / "template"
+    copy_template_tree(clone)
+    git(clone, "init", "-q", "-b", "main")
+    # -f: the template's .env is tracked although the baked .gitignore matches it.
+    git(clone, "add", "-A", "-f")
+    git(clone, "commit", "-q", "-m", "template")
+    return clone
+
+
+def copy_template_tree(clone: Path) -> None:
+    """Write the template's working tree (its git-tracked and new files) into ``clone``."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=TEMPLATE_DIR,
@@ -400,11 +410,6 @@ def template_clone(tmp_path):
         if source.is_file():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, clone / name)
-    git(clone, "init", "-q", "-b", "main")
-    # -f: the template's .env is tracked although the baked .gitignore matches it.
-    git(clone, "add", "-A", "-f")
-    git(clone, "commit", "-q", "-m", "template")
-    return clone
 
 
 def quick_benchmark(script: str) -> str:

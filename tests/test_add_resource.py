@@ -27,6 +27,8 @@ from tests.helpers import (
     assert_all_passed,
     bake_for_absent_server,
     baked_tests,
+    copy_template_tree,
+    git,
     revision_files,
     run,
     serving,
@@ -301,3 +303,46 @@ def test_an_unreachable_server_is_refused_with_no_secret(bake):
     assert error.startswith("error: add-resource: cannot reach the server of DATABASE_URL")
     assert "s3cret" not in result.stdout + result.stderr
     assert tree_snapshot(project) == before
+
+
+# --- a service baked before add-resource existed ------------------------------------------
+
+CLI_TEMPLATE = "{{cookiecutter.project_slug}}/{{cookiecutter.package_name}}/cli.py"
+
+
+def test_a_service_baked_before_add_resource_gets_it_with_cruft_update(tmp_path):
+    # The template as it was just before the commit that brought add-resource.
+    added = git(TEMPLATE_DIR, "log", "--diff-filter=A", "--format=%H", "--", CLI_TEMPLATE)
+    assert added.stdout.split(), "needs the template's git history (not a shallow clone)"
+    older = f"{added.stdout.split()[-1]}^"
+    clone = tmp_path / "template"
+    clone.mkdir()
+    run(["bash", "-c", f"git -C '{TEMPLATE_DIR}' archive {older} | tar -x -C '{clone}'"], tmp_path)
+    git(clone, "init", "-q", "-b", "main")
+    git(clone, "add", "-A", "-f")
+    git(clone, "commit", "-q", "-m", "before add-resource")
+    cruft = str(BIN_DIR / "cruft")
+    out = tmp_path / "out"
+    run([cruft, "create", "--no-input", str(clone), "--output-dir", str(out)], cwd=tmp_path)
+    project = out / "my-service"
+    assert not (project / PACKAGE / "cli.py").exists()
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "baked")
+
+    # The template moves on to this version; the service takes the update.
+    for path in clone.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    copy_template_tree(clone)
+    git(clone, "add", "-A", "-f")
+    git(clone, "commit", "-q", "-m", "add-resource")
+    run([cruft, "update", "-y"], cwd=project)
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'service.db'}"}
+    alembic(project, "upgrade", "head", env=env)
+    add_resource_command(project, "order", env=env)
+    alembic(project, "upgrade", "head", env=env)
+    alembic(project, "check", env=env)
+    assert table_names(env["DATABASE_URL"]) == {"alembic_version", "item", "order"}
+    assert_all_passed(baked_tests(project, env=env))
