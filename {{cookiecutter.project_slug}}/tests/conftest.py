@@ -12,10 +12,13 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import URL, Engine, make_url
-from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
-from {{ cookiecutter.package_name }}.database.throwaway import server_engine, throwaway_database
+from {{ cookiecutter.package_name }}.database.throwaway import (
+    server_engine,
+    throwaway_database,
+    unreachable,
+)
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, get_settings, normalise_database_url
 
 
@@ -33,10 +36,8 @@ def database_server() -> Iterator[Engine | None]:
         yield None
         return
     engine = server_engine(url)
-    try:
-        engine.connect().close()
-    except DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0]
+    reason = unreachable(engine)
+    if reason:
         pytest.exit(
             f"cannot reach {url.render_as_string(hide_password=True)} to create test databases"
             f" ({reason}); start that server, or set TEST_DATABASE_URL to an empty database",

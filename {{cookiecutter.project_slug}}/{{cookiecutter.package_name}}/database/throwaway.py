@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterator
 
 from sqlalchemy import URL, Engine, create_engine, pool
+from sqlalchemy.exc import DBAPIError
 
 # The database to connect to on a server while creating or dropping another one: one
 # that always exists (``url.set(database=None)`` would keep the URL's own database).
@@ -15,6 +16,15 @@ def server_engine(url: URL) -> Engine:
     """An engine on the server of ``url`` (PostgreSQL or MySQL) that can create databases."""
     admin_url = url.set(database=ADMIN_DATABASE[url.get_backend_name()])
     return create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+
+
+def unreachable(server: Engine) -> str | None:
+    """Why ``server`` cannot be reached (the driver's first line), or None when it answers."""
+    try:
+        server.connect().close()
+    except DBAPIError as error:
+        return str(error.orig).strip().splitlines()[0]
+    return None
 
 
 def throwaway_database(server: Engine, url: URL, purpose: str = "test") -> Iterator[URL]:
