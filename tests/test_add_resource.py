@@ -271,6 +271,19 @@ def test_refused_names_change_nothing(refusing, name, reason):
     assert reason in error and repr(name) in error, error
 
 
+def test_a_revision_that_cannot_be_written_takes_the_resource_back(refusing):
+    refused, project = refusing
+    template = project / "alembic" / "script.py.mako"
+    kept = template.read_text()
+    template.write_text(kept + "${no_such_name}\n")
+    try:
+        error = refused("order")
+    finally:
+        template.write_text(kept)
+    assert "the revision could not be written" in error
+    assert "the order resource was removed again" in error
+
+
 def test_a_folder_that_is_not_the_service_is_refused(refusing, tmp_path):
     refused, project = refusing
     error = refused("order", cwd=tmp_path, extra_env={"PYTHONPATH": str(project)})

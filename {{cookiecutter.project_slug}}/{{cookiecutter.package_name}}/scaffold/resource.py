@@ -278,7 +278,10 @@ def add_resource(name: str, project: Path) -> tuple[list[Path], Path]:
         write_files(files)
         try:
             script = command.revision(config, message=f"add {name}", autogenerate=True)
-        except BaseException:
+        except Exception as error:
             remove_files(RESOURCES_DIR / name, files)
-            raise
+            raise ResourceError(
+                f"the revision could not be written ({type(error).__name__}: {error});"
+                f" the {name} resource was removed again"
+            ) from error
     return list(files), Path(script.path)
