@@ -190,7 +190,7 @@ def test_the_database_of_database_url_is_never_opened(baked, tmp_path):
     assert not never_created.exists()
 
 
-def test_postgresql_compares_on_a_throwaway_database_of_the_server(bake, postgres_server):
+def test_postgresql_compares_on_a_throwaway_database(bake, postgres_server):
     # DATABASE_URL names a database that does not exist: only its server is used.
     url = postgres_server.url("never_created")
     result = bake(database_url=url)
