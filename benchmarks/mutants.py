@@ -380,7 +380,7 @@ MUTANTS = [
     Mutant(
         "add-resource compares on DATABASE_URL's own SQLite database",
         SCAFFOLD,
-        "        yield make_url(f\"sqlite:///{scratch / 'empty.db'}\")",
+        '        yield url.set(database=str(scratch / "empty.db"), query={})',
         "        yield url",
         (f"{ADD_RESOURCE_TESTS}::test_the_database_of_database_url_is_never_opened",),
     ),
