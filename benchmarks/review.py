@@ -17,39 +17,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from run import (  # noqa: E402
-    PYTHON,
-    TEMPLATE_DIR,
-    Row,
-    clean_environment,
-    compare,
-    cookiecutter_config,
-    progress,
-    run,
-    table,
-    timed,
-)
+from bake import bake
+from timing import PYTHON, Row, clean_environment, compare, progress, run, table, timed
 
 REVISIONS_ADDED = 10
 PYTEST = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 REVIEW = [*PYTEST, "tests/test_migration_review.py"]
 BASELINE = [*PYTEST, "--collect-only", "tests/test_models.py"]
-
-
-def bake_postgresql_project(work: Path) -> Path:
-    env = clean_environment()
-    run(
-        [
-            PYTHON, "-m", "cookiecutter", "--no-input", "--config-file",
-            str(cookiecutter_config(work)), "-o", str(work), str(TEMPLATE_DIR),
-            "database_url=postgresql+psycopg://app@127.0.0.1:9/app",
-        ],
-        cwd=work,
-        env=env,
-    )  # fmt: skip
-    return work / "my-service"
 
 
 def add_revisions(project: Path, count: int) -> None:
@@ -75,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
         work = Path(tmp)
         progress("baking a PostgreSQL project")
-        project = bake_postgresql_project(work)
+        project = bake(work, "database_url=postgresql+psycopg://app@127.0.0.1:9/app")
         add_revisions(project, REVISIONS_ADDED)
         env = clean_environment(path_first=[Path(PYTHON).parent])
         progress(f"timing the review, {args.runs} runs each")

@@ -33,30 +33,22 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bake import PACKAGE, bake
 from sqlalchemy import create_engine, pool, text
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from run import (  # noqa: E402
+from timing import (
     PYTHON,
-    TEMPLATE_DIR,
     BenchmarkError,
     clean_environment,
     compare,
-    cookiecutter_config,
-    machine_lines,
     number,
+    print_report,
     progress,
     run,
+    times,
 )
 
-from tests.postgres import (  # noqa: E402  (run.py put the template on sys.path)
-    free_port,
-    running_server,
-)
+from tests.postgres import free_port, running_server
 
-PACKAGE = "my_service"
-SLUG = "my-service"
 ROWS = 200
 PAGE = 50
 CONNECTIONS = 8
@@ -167,12 +159,14 @@ end
 
 @dataclass
 class Load:
-    """One wrk run: requests per second and latency percentiles (ms)."""
+    """One wrk run: requests per second, latency percentiles (ms) and the serving process's
+    CPU time (user + system, all its threads) per request, in ms."""
 
     rps: float
     p50: float
     p99: float
     requests: int
+    cpu_ms: float = 0.0
 
 
 @dataclass
@@ -183,11 +177,12 @@ class ServiceRow:
     baseline: list[Load]
 
     @staticmethod
-    def medians(loads: list[Load]) -> tuple[float, float, float]:
+    def medians(loads: list[Load]) -> tuple[float, float, float, float]:
         return (
             statistics.median(load.rps for load in loads),
             statistics.median(load.p50 for load in loads),
             statistics.median(load.p99 for load in loads),
+            statistics.median(load.cpu_ms for load in loads),
         )
 
     @property
@@ -227,7 +222,7 @@ def parse_wrk(output: str) -> Load:
     problems = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .+", output)
     if problems:
         raise BenchmarkError(f"wrk saw failed requests:\n{output}")
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)[ \t]*$", output, re.MULTILINE))
     rps = re.search(r"^Requests/sec:\s+([\d.]+)$", output, re.MULTILINE)
     requests = re.search(r"^\s+(\d+) requests in ", output, re.MULTILINE)
     if set(percentiles) != {"50", "99"} or rps is None or requests is None:
@@ -238,18 +233,33 @@ def parse_wrk(output: str) -> Load:
     )  # fmt: skip
 
 
+# The process serving each base URL ``uvicorn`` yields: ``load`` reads its CPU time.
+SERVER_PIDS: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(wrk: str, url: str, script: Path, duration: int) -> Load:
+    pid = next((pid for base, pid in SERVER_PIDS.items() if url.startswith(base + "/")), None)
     command = [
         wrk, "--threads", "1", "--connections", str(CONNECTIONS), "--duration", f"{duration}s",
         "--timeout", "10s", "--latency", "--script", str(script), url,
     ]  # fmt: skip
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
     except subprocess.TimeoutExpired as error:
         raise BenchmarkError(f"wrk did not finish: {' '.join(command)}") from error
+    cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
     if result.returncode != 0:
         raise BenchmarkError(f"wrk exited {result.returncode}:\n{result.stderr}{result.stdout}")
-    return parse_wrk(result.stdout)
+    measured = parse_wrk(result.stdout)
+    measured.cpu_ms = cpu / measured.requests * 1000
+    return measured
 
 
 def wrk_script(work: Path, random_ids: bool, max_requests: int) -> Path:
@@ -282,9 +292,11 @@ def uvicorn(app: str, cwd: Path, env: dict[str, str], log: Path, probe: str) -> 
             )
         try:
             if serving(process, base_url + probe):
+                SERVER_PIDS[base_url] = process.pid
                 yield base_url
                 return
         finally:
+            SERVER_PIDS.pop(base_url, None)
             stop(process)
         if "address already in use" not in log.read_text(errors="replace"):
             break
@@ -314,19 +326,6 @@ def stop(process: subprocess.Popen) -> None:
 
 
 # ---------------------------------------------------------------- the two apps
-
-
-def bake(work: Path, database_url: str) -> Path:
-    run(
-        [
-            PYTHON, "-m", "cookiecutter", "--no-input", "--config-file",
-            str(cookiecutter_config(work)), "-o", str(work), str(TEMPLATE_DIR),
-            f"database_url={database_url}",
-        ],
-        cwd=work,
-        env=clean_environment(),
-    )  # fmt: skip
-    return work / SLUG
 
 
 def seed(database_url: str) -> None:
@@ -387,19 +386,75 @@ def measure(
 
 def table(rows: list[ServiceRow]) -> list[str]:
     lines = [
-        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | Baseline | Baseline req/s"
-        " | Baseline p50 (ms) | Baseline p99 (ms) | Ratio (req/s) | Runs |",
-        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | CPU (ms/req) | Baseline | Baseline req/s"
+        " | Baseline p50 (ms) | Baseline p99 (ms) | Baseline CPU (ms/req) | Ratio (req/s)"
+        " | Runs |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        rps, p50, p99 = row.medians(row.case)
-        base_rps, base_p50, base_p99 = row.medians(row.baseline)
+        rps, p50, p99, cpu = row.medians(row.case)
+        base_rps, base_p50, base_p99, base_cpu = row.medians(row.baseline)
         lines.append(
             f"| {row.label} | {number(rps, 0)} | {number(p50, 2)} | {number(p99, 2)}"
-            f" | {row.baseline_label} | {number(base_rps, 0)} | {number(base_p50, 2)}"
-            f" | {number(base_p99, 2)} | {number(row.ratio, 2)}x | {len(row.case)} |"
+            f" | {number(cpu, 2)} | {row.baseline_label} | {number(base_rps, 0)}"
+            f" | {number(base_p50, 2)} | {number(base_p99, 2)} | {number(base_cpu, 2)}"
+            f" | {times(row.ratio)} | {len(row.case)} |"
         )
     return lines
+
+
+SERVICE_PACKAGES = (
+    "fastapi", "starlette", "uvicorn", "pydantic", "sqlalchemy", "psycopg", "psycopg-binary",
+)  # fmt: skip
+HAND_WRITTEN_LABEL = "hand-written FastAPI + Core"
+
+
+def database_rows(
+    wrk: str, work: Path, runs: int, duration: int, service: str, baseline: str,
+    baseline_label: str = HAND_WRITTEN_LABEL,
+) -> list[ServiceRow]:  # fmt: skip
+    """``GET /items/{id}`` (random ids) and ``GET /items?limit=PAGE`` on the service at base
+    URL ``service`` beside the one at ``baseline``, interleaved run by run. Both must already
+    serve the seeded database (see ``seeded_project``); ``same_answers`` is checked first."""
+    same_answers(service, baseline)
+    by_id = wrk_script(work, random_ids=True, max_requests=MAX_REQUESTS)
+    by_path = wrk_script(work, random_ids=False, max_requests=MAX_REQUESTS)
+    rows = []
+    for label, path, script in (
+        (f"GET /items/{{id}}, {ROWS} rows, random ids", "/", by_id),
+        (f"GET /items?limit={PAGE}", f"/items?limit={PAGE}", by_path),
+    ):
+        progress(f"{label}: {runs} runs of {duration:g} s each, after a warm-up")
+        case, base = measure(
+            wrk, runs, duration, (service + path, script), (baseline + path, script)
+        )
+        rows.append(ServiceRow(label, case, baseline_label, base))
+    return rows
+
+
+def ceiling_row(wrk: str, work: Path, runs: int, duration: int, service: str, constant: str):
+    """The service's ``/health`` beside the constant ASGI app: the load generator's ceiling."""
+    progress("the load generator's ceiling")
+    script = wrk_script(work, random_ids=False, max_requests=MAX_REQUESTS)
+    case, baseline = measure(
+        wrk, runs, duration, (service + "/health", script), (constant + "/", script)
+    )
+    return ServiceRow("GET /health (baked, no database)", case, "constant ASGI app", baseline)
+
+
+def seeded_project(stack: ExitStack, work: Path) -> tuple[Path, dict[str, str]]:
+    """A throwaway PostgreSQL server (stopped with ``stack``), a project baked for it,
+    migrated to head and seeded with ``ROWS`` items: the project and its environment."""
+    progress("starting PostgreSQL")
+    server = stack.enter_context(running_server(prefix="service-bench-postgres-"))
+    database_url = server.create_database("service_bench")
+    progress("baking, migrating and seeding")
+    project = bake(work, f"database_url={database_url}")
+    env = clean_environment()
+    env["DATABASE_URL"] = database_url
+    run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=project, env=env)
+    seed(database_url)
+    return project, env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -418,22 +473,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be at least 1 and --duration in (0, 60] seconds")
     wrk = require_wrk()
     started = time.perf_counter()
-    rows: list[ServiceRow] = []
 
     with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp, ExitStack() as stack:
         work = Path(tmp)
-        progress("starting PostgreSQL")
-        server = stack.enter_context(running_server(prefix="service-bench-postgres-"))
-        database_url = server.create_database("service_bench")
-        progress("baking, migrating and seeding")
-        project = bake(work, database_url)
-        env = clean_environment()
-        env["DATABASE_URL"] = database_url
-        run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=project, env=env)
-        seed(database_url)
+        project, env = seeded_project(stack, work)
         (work / "hand_written.py").write_text(HAND_WRITTEN_APP)
         (work / "constant.py").write_text(CONSTANT_APP)
-
         progress("starting the three uvicorn processes")
         baked = stack.enter_context(
             uvicorn(f"{PACKAGE}.main:app", project, env, work / "baked.log", "/health")
@@ -444,47 +489,23 @@ def main(argv: list[str] | None = None) -> int:
         constant = stack.enter_context(
             uvicorn("constant:app", work, env, work / "constant.log", "/")
         )
-        same_answers(baked, hand_written)
+        rows = database_rows(wrk, work, runs, duration, baked, hand_written)
+        ceiling = ceiling_row(wrk, work, runs, duration, baked, constant)
 
-        by_id = wrk_script(work, random_ids=True, max_requests=MAX_REQUESTS)
-        by_path = wrk_script(work, random_ids=False, max_requests=MAX_REQUESTS)
-        cases = [
-            (f"GET /items/{{id}}, {ROWS} rows, random ids", baked, hand_written, by_id),
-            (f"GET /items?limit={PAGE}", baked, hand_written, by_path),
-        ]
-        for label, case_url, baseline_url, script in cases:
-            progress(f"{label}: {runs} runs of {duration:g} s each, after a warm-up")
-            path = "/" if script is by_id else f"/items?limit={PAGE}"
-            case, baseline = measure(
-                wrk, runs, duration, (case_url + path, script), (baseline_url + path, script)
-            )
-            rows.append(ServiceRow(label, case, "hand-written FastAPI + Core", baseline))
-        progress("the load generator's ceiling")
-        case, baseline = measure(
-            wrk, runs, duration, (baked + "/health", by_path), (constant + "/", by_path)
-        )
-        rows.append(
-            ServiceRow("GET /health (baked, no database)", case, "constant ASGI app", baseline)
-        )
-
-    ceiling = statistics.median(load.rps for load in rows[-1].baseline)
-    busiest = max(row.medians(row.case)[0] for row in rows[:-1])
-    print()
-    print(
+    print_report(
         f"Service benchmarks ({'quick' if args.quick else 'full'}: {runs} run(s) of"
         f" {duration:g} s per case, wrk 1 thread, {CONNECTIONS} connections,"
-        f" uvicorn 1 worker, PostgreSQL on 127.0.0.1)"
+        f" uvicorn 1 worker, PostgreSQL on 127.0.0.1)",
+        SERVICE_PACKAGES,
+        table([*rows, ceiling]),
     )
-    for line in machine_lines():
-        print(f"- {line}")
-    print()
-    print("\n".join(table(rows)))
-    print()
-    for row in rows[:-1]:
-        print(f"Ratio baked/hand-written, {row.label}: {row.ratio:.2f}x (target >= 0.9x)")
+    for row in rows:
+        print(f"Ratio baked/hand-written, {row.label}: {times(row.ratio)} (target >= 0.9x)")
+    constant_rps = statistics.median(load.rps for load in ceiling.baseline)
+    busiest = max(row.medians(row.case)[0] for row in rows)
     print(
-        f"Load generator ceiling: {ceiling:.0f} req/s against the constant app,"
-        f" {ceiling / busiest:.1f}x the fastest database row"
+        f"Load generator ceiling: {constant_rps:.0f} req/s against the constant app,"
+        f" {constant_rps / busiest:.1f}x the fastest database row"
     )
     print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
     return 0

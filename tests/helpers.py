@@ -412,10 +412,10 @@ def copy_template_tree(clone: Path) -> None:
             shutil.copy2(source, clone / name)
 
 
-def quick_benchmark(script: str) -> str:
-    """What ``benchmarks/<script> --quick`` prints; fails the test if it fails."""
+def quick_benchmark(script: str, *options: str) -> str:
+    """What ``benchmarks/<script> --quick [options]`` prints; fails the test if it fails."""
     result = subprocess.run(
-        [sys.executable, f"benchmarks/{script}", "--quick"],
+        [sys.executable, f"benchmarks/{script}", "--quick", *options],
         check=False,
         cwd=TEMPLATE_DIR,
         capture_output=True,

@@ -1,4 +1,5 @@
-"""benchmarks/run.py --quick runs to the end and prints its table (times are never asserted)."""
+"""benchmarks/run.py --quick (bake.py's and migrations.py's rows in one table) runs to the end
+and prints its table; each of the two modules also runs alone. Times are never asserted."""
 
 import re
 
@@ -27,9 +28,7 @@ MEASURED_ROW = re.compile(
 def test_quick_benchmark_prints_the_table():
     out = quick_benchmark("run.py")
 
-    measured = {
-        match["label"]: match for line in out.splitlines() if (match := MEASURED_ROW.match(line))
-    }
+    measured = measured_rows(out)
     for label in EXPECTED_ROWS:
         assert label in measured, f"no row with a median and a ratio for {label!r}:\n{out}"
         assert float(measured[label]["median"]) > 0
@@ -42,3 +41,24 @@ def test_quick_benchmark_prints_the_table():
         r"^- Packages: cookiecutter \S+, alembic \S+, sqlalchemy \S+", out, re.MULTILINE
     )
     assert "skipped; pass --with-tests" in out
+
+
+def measured_rows(out: str) -> dict[str, re.Match]:
+    return {
+        match["label"]: match for line in out.splitlines() if (match := MEASURED_ROW.match(line))
+    }
+
+
+def test_bake_module_runs_alone():
+    out = quick_benchmark("bake.py", "--runs", "1", "--no-poetry")
+
+    assert set(measured_rows(out)) == {"bake, hooks on, in-process hook path"}, out
+    assert f"Note: {POETRY_ROW}: skipped (--no-poetry)" in out
+
+
+def test_migrations_module_runs_alone():
+    out = quick_benchmark("migrations.py", "--runs", "1", "--sizes", "10")
+
+    rows = measured_rows(out)
+    assert [label for label in EXPECTED_ROWS if label in rows] == EXPECTED_ROWS[1:7], out
+    assert not any("bake" in label for label in rows), out

@@ -14,18 +14,23 @@ EXPECTED_ROWS = {
 NUMBER = r"\d+(?:\.\d+)?"
 MEASURED_ROW = re.compile(
     rf"^\| (?P<label>[^|]+?) \| (?P<rps>{NUMBER}) \| (?P<p50>{NUMBER}) \| (?P<p99>{NUMBER})"
-    rf" \| (?P<baseline_label>[^|]+?) \| (?P<baseline_rps>{NUMBER}) \| (?P<baseline_p50>{NUMBER})"
-    rf" \| (?P<baseline_p99>{NUMBER}) \| (?P<ratio>{NUMBER})x \| (?P<runs>\d+) \|$"
+    rf" \| (?P<cpu>{NUMBER}) \| (?P<baseline_label>[^|]+?) \| (?P<baseline_rps>{NUMBER})"
+    rf" \| (?P<baseline_p50>{NUMBER}) \| (?P<baseline_p99>{NUMBER}) \| (?P<baseline_cpu>{NUMBER})"
+    rf" \| (?P<ratio>{NUMBER})x \| (?P<runs>\d+) \|$"
 )
-FIGURES = ("rps", "p50", "p99", "baseline_rps", "baseline_p50", "baseline_p99", "ratio", "runs")
+FIGURES = (
+    "rps", "p50", "p99", "cpu", "baseline_rps", "baseline_p50", "baseline_p99", "baseline_cpu",
+    "ratio", "runs",
+)  # fmt: skip
 
 
 def test_quick_service_benchmark_prints_the_table():
     out = quick_benchmark("service.py")
 
     assert (
-        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | Baseline | Baseline req/s"
-        " | Baseline p50 (ms) | Baseline p99 (ms) | Ratio (req/s) | Runs |" in out
+        "| Benchmark | Req/s | p50 (ms) | p99 (ms) | CPU (ms/req) | Baseline | Baseline req/s"
+        " | Baseline p50 (ms) | Baseline p99 (ms) | Baseline CPU (ms/req) | Ratio (req/s)"
+        " | Runs |" in out
     ), out
     measured = {
         match["label"]: match for line in out.splitlines() if (match := MEASURED_ROW.match(line))
