@@ -202,6 +202,23 @@ def test_postgresql_compares_on_a_throwaway_database(bake, postgres_server):
     assert server_databases(postgres_server) == before
 
 
+def test_the_longest_name_still_passes_ruff(baked, tmp_path):
+    longest = "customer_invoice_line_adjustment_entries"
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'service.db'}"}
+    add_resource_command(baked, longest, env=env)
+    assert (
+        f"class {longest.title().replace('_', '')}Read(BaseModel):"
+        in (baked / PACKAGE / "api" / "resources" / longest / "schemas.py").read_text()
+    )
+    ruff = str(BIN_DIR / "ruff")
+    run([ruff, "check", "--no-cache", "."], cwd=baked)
+    run([ruff, "format", "--check", "--no-cache", "."], cwd=baked)
+    assert (
+        len(longest) == 40
+        and "at most 40" in add_resource_command(baked, longest + "s", env=env, check=False).stderr
+    )
+
+
 # --- refused names ------------------------------------------------------------------------
 
 BILLING_MODELS = """\

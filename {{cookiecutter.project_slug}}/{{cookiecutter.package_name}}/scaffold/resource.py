@@ -35,6 +35,7 @@ from {{ cookiecutter.package_name }}.database.discovery import (
     RESOURCES_PACKAGE,
     import_models,
 )
+from {{ cookiecutter.package_name }}.database.format_revision import format_revision
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
 from {{ cookiecutter.package_name }}.database.throwaway import (
     server_engine,
@@ -218,9 +219,12 @@ def describe(diff) -> str:
 
 
 def write_files(files: dict[Path, str]) -> None:
+    """Write ``files``, formatted as revisions are (ruff, where it is installed): a long
+    name can make a line too long to keep."""
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+        format_revision(path)
 
 
 def remove_files(resource_dir: Path, files: dict[Path, str]) -> None:
