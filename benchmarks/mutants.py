@@ -385,11 +385,11 @@ MUTANTS = [
         (f"{ADD_RESOURCE_TESTS}::test_the_database_of_database_url_is_never_opened",),
     ),
     Mutant(
-        "add-resource compares on DATABASE_URL's own PostgreSQL database",
+        "add-resource compares on DATABASE_URL's own PostgreSQL or MySQL database",
         SCAFFOLD,
         'yield from throwaway_database(server, url, purpose="add_resource")',
         "yield url",
-        (f"{ADD_RESOURCE_TESTS}::test_postgresql_compares_on_a_throwaway_database",),
+        (f"{ADD_RESOURCE_TESTS}::test_a_server_backend_compares_on_a_throwaway_database",),
     ),
     Mutant(
         "add-resource puts pending model changes into the new resource's revision",

@@ -68,11 +68,6 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
-def server_databases(postgres_server) -> set[str]:
-    with postgres_server.admin_connection() as connection:
-        return {name for (name,) in connection.execute("SELECT datname FROM pg_database")}
-
-
 WITH_FASTAPI = [("sqlite", "fastapi"), ("postgresql", "fastapi")]
 
 
@@ -101,7 +96,7 @@ def grown(request, tmp_path_factory):
     else:
         server = request.getfixturevalue("postgres_server")
         url = server.create_database(f"grow_{web_framework}")
-        databases_before = server_databases(server)
+        databases_before = server.databases()
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
     added = {}
@@ -111,7 +106,7 @@ def grown(request, tmp_path_factory):
         new = sorted(set(revision_files(project)) - set(before))
         added[name] = (result, new, head_before)
     if databases_before is not None:
-        assert server_databases(server) == databases_before, "a throwaway database was left"
+        assert server.databases() == databases_before, "a throwaway database was left"
     return project, url, web_framework, added
 
 
@@ -190,16 +185,20 @@ def test_the_database_of_database_url_is_never_opened(baked, tmp_path):
     assert not never_created.exists()
 
 
-def test_postgresql_compares_on_a_throwaway_database(bake, postgres_server):
+@pytest.mark.parametrize(
+    ("backend", "server_fixture"), [("postgresql", "postgres_server"), ("mysql", "mariadb_server")]
+)
+def test_a_server_backend_compares_on_a_throwaway_database(request, bake, backend, server_fixture):
+    server = request.getfixturevalue(server_fixture)
     # DATABASE_URL names a database that does not exist: only its server is used.
-    url = postgres_server.url("never_created")
+    url = server.url("never_created")
     result = bake(database_url=url)
     assert result.exit_code == 0, result.exception
-    before = server_databases(postgres_server)
+    before = server.databases()
     add_resource_command(result.project_path, "order", env={"DATABASE_URL": url})
     (revision,) = [path for path in revision_files(result.project_path) if "add_order" in path.name]
     assert 'op.create_table(\n        "order",' in revision.read_text()
-    assert server_databases(postgres_server) == before
+    assert server.databases() == before
 
 
 def test_the_longest_name_still_passes_ruff(baked, tmp_path):
