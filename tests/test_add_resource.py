@@ -274,6 +274,7 @@ def refusing(tmp_path_factory):
         ("class", "must not be a Python keyword"),
         ("match", "must not be a Python keyword"),
         ("item", "the resource item exists already"),
+        ("item_status", "an enum type item_status exists already"),
         ("database", "is the name of a module of my_service"),
         ("settings", "is the name of a module of my_service"),
         ("models", "is the name of a module of my_service"),
