@@ -21,6 +21,7 @@ from .database_url import (
     describe_problem,
     normalise_scheme,
     parse_database_url,
+    scheme_replacements,
 )
 from .options import CHOICES
 
@@ -48,6 +49,12 @@ TAKEN_PACKAGE_NAMES = frozenset(
         "starlette",
         "uvicorn",
         "httpx",
+        # database_api=async
+        "greenlet",
+        "asyncpg",
+        "aiosqlite",
+        "aiomysql",
+        "asyncmy",
     }
 )
 
@@ -103,11 +110,19 @@ def check_resource_name(value: str) -> str | None:
     return _check_identifier(value, "item")
 
 
-def check_web_framework(value: str) -> str | None:
-    choices = CHOICES["web_framework"]
+def _check_choice(prompt: str, value: str) -> str | None:
+    choices = CHOICES[prompt]
     if value not in choices:
         return f"must be one of {', '.join(choices)}"
     return None
+
+
+def check_web_framework(value: str) -> str | None:
+    return _check_choice("web_framework", value)
+
+
+def check_database_api(value: str) -> str | None:
+    return _check_choice("database_api", value)
 
 
 def check_email(value: str) -> str | None:
@@ -122,14 +137,22 @@ def check_python_version(value: str) -> str | None:
     return None
 
 
-def check_database_url(value: str) -> str | None:
+def check_database_url(value: str, database_api: str = "sync") -> str | None:
+    """Whether a ``database_api`` project can use the URL ``value``."""
     try:
-        url = parse_database_url(normalise_scheme(value))
+        url = parse_database_url(normalise_scheme(value, database_api))
     except ValueError:
         return "must be a SQLAlchemy URL such as sqlite:///service.db or postgresql+psycopg://user:password@localhost:5432/service"
     if _unencoded_at_in_userinfo(value):
         return UNENCODED_AT_IN_PASSWORD
-    return describe_problem(url)
+    return describe_problem(url, database_api)
+
+
+def chosen_database_api(answers: Mapping[str, object]) -> str:
+    """The ``database_api`` answer, or the default while that answer is unusable (it is
+    reported on its own)."""
+    value = answers.get("database_api", CHOICES["database_api"][0])
+    return value if value in CHOICES["database_api"] else CHOICES["database_api"][0]
 
 
 def _unencoded_at_in_userinfo(value: str) -> bool:
@@ -161,6 +184,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "database_url": check_database_url,
     "resource_name": check_resource_name,
     "web_framework": check_web_framework,
+    "database_api": check_database_api,
 }
 
 
@@ -200,7 +224,12 @@ def review(answers: Mapping[str, object], given: Mapping[str, object] | None = N
             problem = check_not_evaluated(raw, value)
             if problem:
                 result.errors.append(f"{prompt}: {raw!r} {problem}")
-    for prompt, check in CHECKS.items():
+    database_api = chosen_database_api(answers)
+    checks = {
+        **CHECKS,
+        "database_url": lambda value: check_database_url(value, database_api),
+    }
+    for prompt, check in checks.items():
         value = answers.get(prompt)
         if not isinstance(value, str):
             result.errors.append(f"{prompt}: expected text, got {value!r}")
@@ -215,12 +244,22 @@ def review(answers: Mapping[str, object], given: Mapping[str, object] | None = N
             result.errors.append(f"{prompt}: {shown!r} {_as_clause(problem)}")
     url = answers.get("database_url")
     if isinstance(url, str) and not result.errors:
-        scheme = url.partition("://")[0]
-        if scheme in LEGACY_SCHEMES:
-            result.notes.append(
-                f"database_url: '{scheme}://' is not a SQLAlchemy scheme; using '{LEGACY_SCHEMES[scheme]}://'"
-            )
+        note = scheme_note(url.partition("://")[0], database_api)
+        if note:
+            result.notes.append(f"database_url: {note}")
     return result
+
+
+def scheme_note(scheme: str, database_api: str) -> str | None:
+    """What the bake writes instead of ``scheme``, and why; None when it keeps it."""
+    replacement = scheme_replacements(database_api).get(scheme)
+    if replacement is None:
+        return None
+    if scheme in LEGACY_SCHEMES:
+        reason = "is not a SQLAlchemy scheme"
+    else:
+        reason = "names no driver, and database_api=async needs an async one"
+    return f"'{scheme}://' {reason}; using '{replacement}://'"
 
 
 def _may_hold_password(value: str) -> bool:
@@ -235,10 +274,11 @@ def _as_clause(problem: str) -> str:
     return problem if problem.startswith(("must", "is", "has")) else f"is not usable: {problem}"
 
 
-def redacted_database_url(value: str) -> str:
+def redacted_database_url(value: str, database_api: str = "sync") -> str:
     """``value`` with its password hidden, for messages and committed files."""
+    value = normalise_scheme(value, database_api)
     try:
-        url = parse_database_url(normalise_scheme(value))
+        url = parse_database_url(value)
     except ValueError:
         # Unparseable text may still hold a password: show only the scheme.
         scheme, separator, _ = value.partition("://")
@@ -257,9 +297,9 @@ def redacted_database_url(value: str) -> str:
     return url.render(password="***")
 
 
-def database_url(value: str) -> DatabaseUrl:
-    """The answer as the baked project will use it (legacy schemes normalised)."""
-    return parse_database_url(normalise_scheme(value))
+def database_url(value: str, database_api: str = "sync") -> DatabaseUrl:
+    """The answer as the baked project will use it (schemes normalised)."""
+    return parse_database_url(normalise_scheme(value, database_api))
 
 
 def _baked_names():

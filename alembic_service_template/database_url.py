@@ -12,22 +12,45 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-# Backends the template supports, each with the driver SQLAlchemy picks when the URL
-# names none, and the requirement that driver needs in pyproject.toml.
-DRIVER_REQUIREMENTS: dict[str, dict[str, str]] = {
-    "sqlite": {"pysqlite": ""},
-    "postgresql": {
-        "psycopg": "psycopg[binary] (>=3.2,<4.0)",
-        "psycopg2": "psycopg2-binary (>=2.9,<3.0)",
-        "pg8000": "pg8000 (>=1.31,<2.0)",
+# The database APIs a project can use (the database_api prompt), the default first.
+DATABASE_APIS = ("sync", "async")
+
+# Per database API, the backends the template supports, each with its drivers and the
+# requirement each driver needs in pyproject.toml; the first driver of a backend is the
+# one a URL naming none gets (SQLAlchemy's own default for sync).
+DRIVERS: dict[str, dict[str, dict[str, str]]] = {
+    "sync": {
+        "sqlite": {"pysqlite": ""},
+        "postgresql": {
+            "psycopg": "psycopg[binary] (>=3.2,<4.0)",
+            "psycopg2": "psycopg2-binary (>=2.9,<3.0)",
+            "pg8000": "pg8000 (>=1.31,<2.0)",
+        },
+        "mysql": {
+            "mysqldb": "mysqlclient (>=2.2,<3.0)",
+            "pymysql": "pymysql (>=1.1,<2.0)",
+        },
     },
-    "mysql": {
-        "mysqldb": "mysqlclient (>=2.2,<3.0)",
-        "pymysql": "pymysql (>=1.1,<2.0)",
+    "async": {
+        "sqlite": {"aiosqlite": "aiosqlite (>=0.21,<1.0)"},
+        "postgresql": {
+            "asyncpg": "asyncpg (>=0.30,<1.0)",
+            # psycopg 3 is one driver for both APIs.
+            "psycopg": "psycopg[binary] (>=3.2,<4.0)",
+        },
+        "mysql": {
+            # 0.3 wheels install top-level "examples" and "docs" packages beside it.
+            "aiomysql": "aiomysql (>=0.2,<0.3)",
+            "asyncmy": "asyncmy (>=0.2,<1.0)",
+        },
     },
 }
-# SQLAlchemy 2.1's default driver per backend (the first key above is the same one).
+# The sync drivers (today's default answers) are what the URL alone is read with.
+DRIVER_REQUIREMENTS = DRIVERS["sync"]
 DEFAULT_DRIVERS = {backend: next(iter(drivers)) for backend, drivers in DRIVER_REQUIREMENTS.items()}
+DEFAULT_ASYNC_DRIVERS = {
+    backend: next(iter(drivers)) for backend, drivers in DRIVERS["async"].items()
+}
 
 UNENCODED_AT_IN_PASSWORD = (
     "the password contains '@': percent-encode it as %40 (and ':' as %3A, '/' as %2F, '%' as %25)"
@@ -35,6 +58,12 @@ UNENCODED_AT_IN_PASSWORD = (
 
 # Schemes other tools write that SQLAlchemy no longer accepts.
 LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}
+# What an async project reads a URL naming no driver as: an async engine needs an async
+# driver, and postgres:// and postgresql:// are what hosting platforms hand out.
+ASYNC_SCHEMES = {
+    "postgres": f"postgresql+{DEFAULT_ASYNC_DRIVERS['postgresql']}",
+    **{backend: f"{backend}+{driver}" for backend, driver in DEFAULT_ASYNC_DRIVERS.items()},
+}
 
 _RFC_1738 = re.compile(
     r"""
@@ -120,24 +149,39 @@ def _unquoted(part: str | None) -> str | None:
     return None if part is None else unquote(part)
 
 
-def normalise_scheme(text: str) -> str:
-    """``text`` with a legacy scheme (``postgres://``) replaced; otherwise unchanged."""
+def scheme_replacements(database_api: str = "sync") -> dict[str, str]:
+    """The schemes a project of ``database_api`` rewrites, and what to."""
+    return ASYNC_SCHEMES if database_api == "async" else LEGACY_SCHEMES
+
+
+def normalise_scheme(text: str, database_api: str = "sync") -> str:
+    """``text`` with a legacy scheme (``postgres://``) replaced, and for ``async`` a scheme
+    naming no driver given the default async one; otherwise unchanged."""
     scheme, separator, rest = text.partition("://")
-    if separator and scheme in LEGACY_SCHEMES:
-        return f"{LEGACY_SCHEMES[scheme]}://{rest}"
+    replacements = scheme_replacements(database_api)
+    if separator and scheme in replacements:
+        return f"{replacements[scheme]}://{rest}"
     return text
 
 
-def describe_problem(url: DatabaseUrl) -> str | None:
-    """Why the template cannot use ``url``, or None when it can."""
+def describe_problem(url: DatabaseUrl, database_api: str = "sync") -> str | None:
+    """Why a ``database_api`` project cannot use ``url``, or None when it can."""
     if url.backend not in DRIVER_REQUIREMENTS:
         backends = ", ".join(DRIVER_REQUIREMENTS)
         return f"backend {url.backend!r} is not supported; use one of: {backends}"
-    drivers = DRIVER_REQUIREMENTS[url.backend]
+    drivers = DRIVERS[database_api][url.backend]
     if url.driver not in drivers:
+        allowed = ", ".join(f"{url.backend}+{driver}" for driver in drivers)
+        other_api = next(api for api in DATABASE_APIS if api != database_api)
+        if url.driver in DRIVERS[other_api][url.backend]:
+            return (
+                f"has the {other_api}-only driver {url.driver!r}, which database_api="
+                f"{database_api} cannot use; use one of: {allowed}"
+                + (" (or database_api=async)" if other_api == "async" else "")
+            )
         return (
-            f"driver {url.driver!r} is not supported for {url.backend} (migrations run "
-            f"synchronously); use one of: {', '.join(drivers)}"
+            f"driver {url.driver!r} is not supported for {url.backend} with database_api="
+            f"{database_api}; use one of: {allowed}"
         )
     if url.host and "@" in url.host:
         return UNENCODED_AT_IN_PASSWORD
@@ -153,6 +197,6 @@ def describe_problem(url: DatabaseUrl) -> str | None:
     return None
 
 
-def driver_requirement(url: DatabaseUrl) -> str:
+def driver_requirement(url: DatabaseUrl, database_api: str = "sync") -> str:
     """The pyproject.toml requirement of the URL's driver ('' when Python ships it)."""
-    return DRIVER_REQUIREMENTS[url.backend][url.driver]
+    return DRIVERS[database_api][url.backend][url.driver]

@@ -26,20 +26,35 @@ PROJECT_FOLDER = "{{cookiecutter.project_slug}}"
 _NOT_ANSWERS = ("_output_dir", "_repo_dir", "_checkout", "_commit")
 
 
-def _usable_url(value: str):
-    if answer_checks.check_database_url(value):
+def _usable_url(value: str, database_api: str = "sync"):
+    if answer_checks.check_database_api(database_api):
+        database_api = "sync"  # reported by the pre-generation hook
+    if answer_checks.check_database_url(value, database_api):
         return None
-    return answer_checks.database_url(value)
+    return answer_checks.database_url(value, database_api)
 
 
-def database_backend(value: str) -> str:
-    url = _usable_url(value)
+def database_backend(value: str, database_api: str = "sync") -> str:
+    url = _usable_url(value, database_api)
     return url.backend if url else ""
 
 
-def database_driver_requirement(value: str) -> str:
-    url = _usable_url(value)
-    return driver_requirement(url) if url else ""
+def database_driver_requirement(value: str, database_api: str = "sync") -> str:
+    url = _usable_url(value, database_api)
+    return driver_requirement(url, database_api) if url else ""
+
+
+def redacted_database_url(value: str, database_api: str = "sync") -> str:
+    if answer_checks.check_database_api(database_api):
+        database_api = "sync"
+    return answer_checks.redacted_database_url(value, database_api)
+
+
+def normalised_database_url(value: str, database_api: str = "sync") -> str:
+    """The URL as ``.env`` holds it: the scheme the project's database API reads."""
+    if answer_checks.check_database_api(database_api):
+        database_api = "sync"
+    return normalise_scheme(value, database_api)
 
 
 def project_folder(slug: str) -> str:
@@ -80,7 +95,7 @@ def forget_database_password(cookiecutter: MutableMapping[str, object]) -> str:
     """
     value = cookiecutter.get("database_url")
     if isinstance(value, str):
-        cookiecutter["database_url"] = _without_password(value)
+        cookiecutter["database_url"] = _without_password(value, _database_api(cookiecutter))
     return ""
 
 
@@ -91,16 +106,24 @@ def answers_to_keep(cookiecutter: Mapping[str, object]) -> str:
     keeps that .env.
     """
     kept = {
-        key: _without_password(value) if key == "database_url" else value
+        key: _without_password(value, _database_api(cookiecutter))
+        if key == "database_url"
+        else value
         for key, value in cookiecutter.items()
         if key not in _NOT_ANSWERS
     }
     return json.dumps({"cookiecutter": kept}, indent=2, ensure_ascii=False) + "\n"
 
 
-def _without_password(value: str) -> str:
-    url = _usable_url(value)
-    return url.render(password=None) if url else answer_checks.redacted_database_url(value)
+def _database_api(cookiecutter: Mapping[str, object]) -> str:
+    return str(cookiecutter.get("database_api", "sync"))
+
+
+def _without_password(value: str, database_api: str = "sync") -> str:
+    url = _usable_url(value, database_api)
+    if url:
+        return url.render(password=None)
+    return answer_checks.redacted_database_url(value, database_api)
 
 
 def dotenv_quoted(value: str) -> str:
@@ -153,10 +176,10 @@ class TemplateExtension(Extension):
             driver_requirement=database_driver_requirement,
             dotenv_quoted=dotenv_quoted,
             forget_database_password=forget_database_password,
-            normalised_database_url=normalise_scheme,
+            normalised_database_url=normalised_database_url,
             plural=answer_checks.plural,
             project_folder=project_folder,
-            redacted_database_url=answer_checks.redacted_database_url,
+            redacted_database_url=redacted_database_url,
         )
         environment.globals["template_root"] = str(TEMPLATE_ROOT)
 

@@ -14,11 +14,12 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from .database_url import DRIVER_REQUIREMENTS
+from .database_url import DATABASE_APIS, DRIVER_REQUIREMENTS
 
 # Choices of each optional prompt, the default first (as in cookiecutter.json).
 CHOICES: dict[str, tuple[str, ...]] = {
     "web_framework": ("fastapi", "none"),
+    "database_api": DATABASE_APIS,
 }
 # Values derived from the answers (cookiecutter.json's private variables) that decide files.
 DERIVED_CHOICES: dict[str, tuple[str, ...]] = {
@@ -46,6 +47,9 @@ OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
         "tests/test_api.py",
     ),
     ("web_framework", "none"): (f"{_SCAFFOLD}/tests/test_models.py.tmpl",),
+    # Sync and async projects have the same files; the few that differ say so inside.
+    ("database_api", "sync"): (),
+    ("database_api", "async"): (),
     # squawk lints PostgreSQL's SQL only.
     ("__database_backend", "postgresql"): (".squawk.toml", "tests/test_migration_review.py"),
     ("__database_backend", "sqlite"): (),

@@ -24,6 +24,7 @@ POSTGRES_TESTS = "tests/test_database_layer_postgres.py"
 REVIEW_TESTS = "tests/test_migration_review.py"
 ADD_RESOURCE_TESTS = "tests/test_add_resource.py"
 SCAFFOLD = f"{PACKAGE}/scaffold/resource.py"
+ASYNC_TESTS = "tests/test_async.py"
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,8 @@ MUTANTS = [
     Mutant(
         "postgres:// not normalised at run time",
         f"{PACKAGE}/settings.py",
-        'LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}',
-        "LEGACY_SCHEMES = {}",
+        'SCHEME_REPLACEMENTS = {"postgres": "postgresql+psycopg"}',
+        "SCHEME_REPLACEMENTS = {}",
         (f"{SQLITE_TESTS}::test_legacy_postgres_scheme_is_normalised_at_run_time",),
     ),
     Mutant(
@@ -324,7 +325,7 @@ MUTANTS = [
     Mutant(
         "postgres:// kept at bake time",
         "alembic_service_template/database_url.py",
-        "    if separator and scheme in LEGACY_SCHEMES:",
+        "    if separator and scheme in replacements:",
         "    if False:",
         ("tests/test_generation.py",),
     ),
@@ -338,14 +339,16 @@ MUTANTS = [
     Mutant(
         "cruft keeps the password",
         "alembic_service_template/jinja.py",
-        '        cookiecutter["database_url"] = _without_password(value)',
+        '        cookiecutter["database_url"] = _without_password('
+        "value, _database_api(cookiecutter))",
         "        pass",
         ("tests/test_reproducible.py",),
     ),
     Mutant(
         "the kept answers hold the password",
         "alembic_service_template/jinja.py",
-        'key: _without_password(value) if key == "database_url" else value',
+        "key: _without_password(value, _database_api(cookiecutter))\n"
+        '        if key == "database_url"\n        else value',
         "key: value",
         ("tests/test_secrets.py", "tests/test_reproducible.py"),
     ),
@@ -411,6 +414,81 @@ MUTANTS = [
         "    if project.resolve() != PROJECT_ROOT or not all(",
         "    if False and not all(",
         (f"{ADD_RESOURCE_TESTS}::test_a_folder_that_is_not_the_service_is_refused",),
+    ),
+    Mutant(
+        "the service builds its engine on the first requests (one per thread)",
+        f"{PACKAGE}/main.py",
+        "    get_sessionmaker()\n    yield",
+        "    yield",
+        (
+            "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[sync]",
+        ),
+    ),
+    Mutant(
+        "async env.py ignores the AsyncEngine handed over",
+        f"{PROJECT}/alembic/env.py",
+        "    owned = engine is None",
+        "    owned = True",
+        (f"{ASYNC_TESTS}::test_env_py_accepts_an_async_engine_and_a_connection_from_run_sync",),
+    ),
+    Mutant(
+        "async check stops looking for command.check at run_sync's greenlet",
+        f"{PACKAGE}/database/migrations.py",
+        "            frame, waiting = waiting.gr_frame, waiting.parent\n            continue",
+        "            break",
+        (f"{ASYNC_TESTS}::test_async_sqlite_seed_workflow_and_baked_suite",),
+    ),
+    Mutant(
+        "async unique violations through asyncpg name no field",
+        f"{PACKAGE}/api/errors.py",
+        '        constraint = getattr(original.__cause__, "constraint_name", None)',
+        "        constraint = None",
+        ("tests/test_service.py::test_duplicate_name_is_409_naming_the_field[postgresql-async]",),
+    ),
+    Mutant(
+        "async service answers 500 when asyncpg cannot reach the server",
+        f"{PACKAGE}/api/errors.py",
+        "    app.add_exception_handler(OSError, database_unavailable)",
+        "    pass",
+        ("tests/test_service.py::test_unreachable_database_is_503_without_secrets[async]",),
+    ),
+    Mutant(
+        "async requests never close their session",
+        f"{PACKAGE}/database/session.py",
+        "    async with get_sessionmaker()() as session:\n        yield session",
+        "    session = get_sessionmaker()()\n    yield session",
+        (
+            "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[async]",
+        ),
+    ),
+    Mutant(
+        "async settings keep postgresql:// without an async driver",
+        f"{PACKAGE}/settings.py",
+        '    "postgresql": "postgresql+asyncpg",',
+        "",
+        (f"{ASYNC_TESTS}::test_an_async_project_reads_urls_without_driver_with_its_async_default",),
+    ),
+    Mutant(
+        "async accepts the sync drivers",
+        "alembic_service_template/database_url.py",
+        "    drivers = DRIVERS[database_api][url.backend]",
+        "    drivers = DRIVER_REQUIREMENTS[url.backend]",
+        (f"{ASYNC_TESTS}::test_a_sync_only_driver_with_async_is_refused_writing_nothing",),
+    ),
+    Mutant(
+        "async models import the async stack at bake time",
+        f"{PACKAGE}/database/base.py",
+        "from sqlalchemy.orm import DeclarativeBase\n",
+        "from sqlalchemy.ext.asyncio import AsyncAttrs  # noqa: F401\n"
+        "from sqlalchemy.orm import DeclarativeBase\n",
+        (f"{ASYNC_TESTS}::test_the_initial_revision_needs_no_async_driver_at_bake_time",),
+    ),
+    Mutant(
+        "async .env keeps a URL naming no driver",
+        "alembic_service_template/jinja.py",
+        "    return normalise_scheme(value, database_api)",
+        "    return value",
+        (f"{ASYNC_TESTS}::test_a_url_without_driver_gets_the_async_default_with_a_note",),
     ),
 ]
 

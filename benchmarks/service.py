@@ -243,10 +243,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def load(wrk: str, url: str, script: Path, duration: int) -> Load:
+def load(wrk: str, url: str, script: Path, duration: int, connections: int = CONNECTIONS) -> Load:
     pid = next((pid for base, pid in SERVER_PIDS.items() if url.startswith(base + "/")), None)
     command = [
-        wrk, "--threads", "1", "--connections", str(CONNECTIONS), "--duration", f"{duration}s",
+        wrk, "--threads", "1", "--connections", str(connections), "--duration", f"{duration}s",
         "--timeout", "10s", "--latency", "--script", str(script), url,
     ]  # fmt: skip
     cpu_before = cpu_seconds(pid) if pid else 0.0
@@ -258,6 +258,8 @@ def load(wrk: str, url: str, script: Path, duration: int) -> Load:
     if result.returncode != 0:
         raise BenchmarkError(f"wrk exited {result.returncode}:\n{result.stderr}{result.stdout}")
     measured = parse_wrk(result.stdout)
+    if not measured.requests:
+        raise BenchmarkError(f"no request finished in {duration} s: {' '.join(command)}")
     measured.cpu_ms = cpu / measured.requests * 1000
     return measured
 
@@ -366,14 +368,19 @@ def same_answers(baked: str, hand_written: str) -> None:
 
 
 def measure(
-    wrk: str, runs: int, duration: int, case: tuple[str, Path], baseline: tuple[str, Path]
+    wrk: str,
+    runs: int,
+    duration: int,
+    case: tuple[str, Path],
+    baseline: tuple[str, Path],
+    connections: int = CONNECTIONS,
 ) -> tuple[list[Load], list[Load]]:
     """wrk on ``case`` and ``baseline`` (url, Lua script), interleaved by ``compare``."""
     loads: dict[str, list[Load]] = {"case": [], "baseline": []}
 
     def runner(key: str, url: str, script: Path):
         def one() -> float:
-            measured = load(wrk, url, script, duration)
+            measured = load(wrk, url, script, duration, connections)
             loads[key].append(measured)
             return measured.rps
 

@@ -287,11 +287,11 @@ def unused_port() -> int:
         return probe.getsockname()[1]
 
 
-def bake_for_absent_server(bake, scheme: str) -> Path:
+def bake_for_absent_server(bake, scheme: str, **answers: str) -> Path:
     """A project baked for a ``scheme`` URL with nothing listening behind it (baking needs
-    no server); its .env holds that URL and its initial revision was made."""
+    no server), and ``answers``; its .env holds that URL and its initial revision was made."""
     url = f"{scheme}://app:secret@127.0.0.1:{unused_port()}/app"
-    result = bake(database_url=url)
+    result = bake(database_url=url, **answers)
     assert result.exit_code == 0, result.exception
     project = result.project_path
     assert (project / ".env").read_text() == f"DATABASE_URL='{url}'\n"
@@ -436,10 +436,20 @@ STOP_LIMIT = 30
 class Service:
     """A uvicorn process serving the baked app on a free loopback port."""
 
-    def __init__(self, project: Path, database_url: str, log: Path) -> None:
+    def __init__(
+        self,
+        project: Path,
+        database_url: str,
+        log: Path,
+        app: str = f"{PACKAGE}.main:app",
+        app_dir: Path | None = None,
+    ) -> None:
         self.project = project
         self.database_url = database_url
         self.log = log
+        self.app = app
+        # Where uvicorn imports ``app`` from, besides the project (the working directory).
+        self.app_dir = app_dir
         self.process: subprocess.Popen | None = None
         self.base_url = ""
 
@@ -449,7 +459,8 @@ class Service:
             self.base_url = f"http://127.0.0.1:{port}"
             with self.log.open("w") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app"]
+                    [sys.executable, "-m", "uvicorn", self.app]
+                    + (["--app-dir", str(self.app_dir)] if self.app_dir else [])
                     + ["--host", "127.0.0.1", "--port", str(port)],
                     cwd=self.project,
                     env={
@@ -496,13 +507,19 @@ class Service:
 
 
 @contextmanager
-def serving(project: Path, database_url: str, log: Path) -> Iterator[httpx.Client]:
+def serving(
+    project: Path,
+    database_url: str,
+    log: Path,
+    app: str = f"{PACKAGE}.main:app",
+    app_dir: Path | None = None,
+) -> Iterator[httpx.Client]:
     """A running service and an HTTP client on it; it must stop gracefully on SIGTERM.
 
     uvicorn shuts down (lifespan included), then re-raises the signal so that the exit
     status tells a supervisor why it stopped: -SIGTERM, not 0, is its clean exit.
     """
-    service = Service(project, database_url, log)
+    service = Service(project, database_url, log, app, app_dir)
     service.start()
     try:
         with httpx.Client(base_url=service.base_url, timeout=30) as client:

@@ -60,7 +60,13 @@ def head(project: Path, env) -> str:
     return alembic(project, "heads", env=env).stdout.split()[0]
 
 
+# The sync driver that reads an async project's database from the test.
+SYNC_DRIVERS = {"+asyncpg": "+psycopg", "+aiosqlite": ""}
+
+
 def table_names(url: str) -> set[str]:
+    for async_driver, sync_driver in SYNC_DRIVERS.items():
+        url = url.replace(async_driver, sync_driver, 1)
     engine = create_engine(url, poolclass=pool.NullPool)
     try:
         return set(inspect(engine).get_table_names())
@@ -68,26 +74,42 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
-WITH_FASTAPI = [("sqlite", "fastapi"), ("postgresql", "fastapi")]
+WITH_FASTAPI = [
+    ("sqlite", "fastapi", "sync"),
+    ("postgresql", "fastapi", "sync"),
+    ("postgresql", "fastapi", "async"),
+]
+# The driver of an async project's DATABASE_URL.
+ASYNC_SCHEMES = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
 def combination(param) -> str:
     return "-".join(param)
 
 
-@pytest.fixture(scope="module", params=[*WITH_FASTAPI, ("sqlite", "none")], ids=combination)
+@pytest.fixture(scope="module", params=[*WITH_FASTAPI, ("sqlite", "none", "sync")], ids=combination)
 def grown(request, tmp_path_factory):
     """A project given ``order`` then ``order_line`` on a database at head, and what each
     command did: (project, DATABASE_URL, web framework, {name: (result, new revisions,
     head before)})."""
-    backend, web_framework = request.param
-    out = tmp_path_factory.mktemp(f"grow-{backend}-{web_framework}")
+    backend, web_framework, database_api = request.param
+    out = tmp_path_factory.mktemp(f"grow-{combination(request.param)}")
+
+    def for_database_api(url: str) -> str:
+        if database_api == "sync":
+            return url
+        return ASYNC_SCHEMES[backend] + url[url.index("://") :]
+
     project = Path(
         cookiecutter(
             str(TEMPLATE_DIR),
             no_input=True,
             output_dir=str(out),
-            extra_context={"database_url": BAKE_URLS[backend], "web_framework": web_framework},
+            extra_context={
+                "database_url": for_database_api(BAKE_URLS[backend]),
+                "web_framework": web_framework,
+                "database_api": database_api,
+            },
         )
     )
     if backend == "sqlite":
@@ -95,8 +117,9 @@ def grown(request, tmp_path_factory):
         databases_before = None
     else:
         server = request.getfixturevalue("postgres_server")
-        url = server.create_database(f"grow_{web_framework}")
+        url = server.create_database(f"grow_{web_framework}_{database_api}")
         databases_before = server.databases()
+    url = for_database_api(url)
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
     added = {}
@@ -340,14 +363,33 @@ def test_an_unreachable_server_is_refused_with_no_secret(bake):
 CLI_TEMPLATE = "{{cookiecutter.project_slug}}/{{cookiecutter.package_name}}/cli.py"
 
 
+SCRIPTS_TABLE = """[project.scripts]
+# poetry run {{ cookiecutter.project_slug }} add-resource NAME (see the README)
+"{{ cookiecutter.project_slug }}" = "{{ cookiecutter.package_name }}.cli:main"
+
+"""
+
+
+def without_add_resource(clone: Path) -> None:
+    """Make ``clone`` the template as it was before add-resource: no console script, no
+    scaffold code (the naming rules the template itself loads stay)."""
+    baked_package = clone / CLI_TEMPLATE.rpartition("/")[0]
+    (clone / CLI_TEMPLATE).unlink()
+    (baked_package / "scaffold" / "resource.py").unlink()
+    shutil.rmtree(baked_package / "scaffold" / "templates")
+    pyproject = clone / "{{cookiecutter.project_slug}}" / "pyproject.toml"
+    text = pyproject.read_text()
+    assert SCRIPTS_TABLE in text, "the console script's table moved: update SCRIPTS_TABLE"
+    pyproject.write_text(text.replace(SCRIPTS_TABLE, ""))
+
+
 def test_a_service_baked_before_add_resource_gets_it_with_cruft_update(tmp_path):
-    # The template as it was just before the commit that brought add-resource.
-    added = git(TEMPLATE_DIR, "log", "--diff-filter=A", "--format=%H", "--", CLI_TEMPLATE)
-    assert added.stdout.split(), "needs the template's git history (not a shallow clone)"
-    older = f"{added.stdout.split()[-1]}^"
+    # The template without add-resource (made from this tree, so no git history is
+    # needed), then this template as the update.
     clone = tmp_path / "template"
     clone.mkdir()
-    run(["bash", "-c", f"git -C '{TEMPLATE_DIR}' archive {older} | tar -x -C '{clone}'"], tmp_path)
+    copy_template_tree(clone)
+    without_add_resource(clone)
     git(clone, "init", "-q", "-b", "main")
     git(clone, "add", "-A", "-f")
     git(clone, "commit", "-q", "-m", "before add-resource")

@@ -14,6 +14,7 @@ from alembic_service_template import answers
 from alembic_service_template.database_url import (
     DatabaseUrl,
     _parse_with_stdlib,
+    driver_requirement,
     normalise_scheme,
     parse_database_url,
 )
@@ -30,6 +31,7 @@ GOOD_ANSWERS = {
     "database_url": "sqlite:///my_service.db",
     "resource_name": "item",
     "web_framework": "fastapi",
+    "database_api": "sync",
 }
 
 
@@ -202,8 +204,9 @@ def test_database_url_accepts(value):
     [
         ("oracle://app@localhost/app", "backend 'oracle' is not supported"),
         ("mssql+pyodbc://app@localhost/app", "not supported"),
-        ("postgresql+asyncpg://app@localhost/app", "driver 'asyncpg' is not supported"),
-        ("sqlite+aiosqlite:///x.db", "driver 'aiosqlite' is not supported"),
+        ("postgresql+asyncpg://app@localhost/app", "async-only driver 'asyncpg'"),
+        ("sqlite+aiosqlite:///x.db", "async-only driver 'aiosqlite'"),
+        ("postgresql+foo://app@localhost/app", "driver 'foo' is not supported"),
         ("postgresql+psycopg://app:p@ss@localhost/app", "percent-encode"),
         ("postgresql+psycopg://app:p@ss/word@localhost/app", "percent-encode"),
         ("mysql+pymysql://app:p@ss@localhost:3306/app", "percent-encode"),
@@ -236,6 +239,101 @@ def test_postgres_scheme_is_normalised_with_a_note():
     assert answers.database_url("postgres://app@localhost/app").drivername == "postgresql+psycopg"
 
 
+# --- database_api=async ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgresql+asyncpg://app:secret@localhost:5432/app",
+        "postgresql+psycopg://app@localhost/app",
+        "sqlite+aiosqlite:///service.db",
+        "mysql+aiomysql://app@localhost/app",
+        "mysql+asyncmy://app@localhost/app",
+    ],
+)
+def test_async_accepts_async_drivers(value):
+    assert answers.check_database_url(value, "async") is None
+    assert answers.review({**GOOD_ANSWERS, "database_api": "async", "database_url": value}) == (
+        answers.Review()
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "normalised"),
+    [
+        ("postgresql://app:secret@db/app", "postgresql+asyncpg://app:secret@db/app"),
+        ("postgres://app:secret@db/app", "postgresql+asyncpg://app:secret@db/app"),
+        ("sqlite:///service.db", "sqlite+aiosqlite:///service.db"),
+        ("mysql://app@db/app", "mysql+aiomysql://app@db/app"),
+    ],
+)
+def test_async_maps_a_url_without_driver_to_the_default_async_driver_with_a_note(value, normalised):
+    assert normalise_scheme(value, "async") == normalised
+    result = answers.review({**GOOD_ANSWERS, "database_api": "async", "database_url": value})
+    assert result.errors == []
+    scheme = value.partition("://")[0]
+    assert result.notes == [
+        f"database_url: '{scheme}://' "
+        + (
+            "is not a SQLAlchemy scheme"
+            if scheme == "postgres"
+            else "names no driver, and database_api=async needs an async one"
+        )
+        + f"; using '{normalised.partition('://')[0]}://'"
+    ]
+    assert "secret" not in result.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        ("postgresql+psycopg2://app:secret@db/app", "postgresql+asyncpg, postgresql+psycopg"),
+        ("postgresql+pg8000://app@db/app", "postgresql+asyncpg, postgresql+psycopg"),
+        ("mysql+pymysql://app@db/app", "mysql+aiomysql, mysql+asyncmy"),
+        ("mysql+mysqldb://app@db/app", "mysql+aiomysql, mysql+asyncmy"),
+    ],
+)
+def test_async_refuses_sync_only_drivers_in_one_line(value, allowed):
+    result = answers.review({**GOOD_ANSWERS, "database_api": "async", "database_url": value})
+    driver = value.partition("+")[2].partition(":")[0]
+    assert result.errors == [
+        f"database_url: {value.replace('secret', '***')!r} has the sync-only driver"
+        f" {driver!r}, which database_api=async cannot use; use one of: {allowed}"
+    ]
+    assert result.notes == []
+
+
+def test_sync_refuses_async_drivers_pointing_at_async():
+    result = answers.review({**GOOD_ANSWERS, "database_url": "sqlite+aiosqlite:///x.db"})
+    assert result.errors == [
+        "database_url: 'sqlite+aiosqlite:///x.db' has the async-only driver 'aiosqlite', which"
+        " database_api=sync cannot use; use one of: sqlite+pysqlite (or database_api=async)"
+    ]
+
+
+def test_unknown_database_api_is_refused_naming_the_choices():
+    result = answers.review({**GOOD_ANSWERS, "database_api": "threads"})
+    assert result.errors == ["database_api: 'threads' must be one of sync, async"]
+
+
+@pytest.mark.parametrize(
+    ("value", "database_api", "requirement"),
+    [
+        ("postgresql+asyncpg://app@db/app", "async", "asyncpg (>=0.30,<1.0)"),
+        ("postgresql+psycopg://app@db/app", "async", "psycopg[binary] (>=3.2,<4.0)"),
+        ("sqlite+aiosqlite:///x.db", "async", "aiosqlite (>=0.21,<1.0)"),
+        ("mysql+aiomysql://app@db/app", "async", "aiomysql (>=0.2,<0.3)"),
+        ("postgresql+psycopg://app@db/app", "sync", "psycopg[binary] (>=3.2,<4.0)"),
+        ("sqlite:///x.db", "sync", ""),
+    ],
+)
+def test_the_driver_requirement_follows_the_database_api(value, database_api, requirement):
+    assert driver_requirement(answers.database_url(value, database_api), database_api) == (
+        requirement
+    )
+
+
 def test_good_answers_pass_review():
     result = answers.review(GOOD_ANSWERS)
     assert result.errors == [] and result.notes == []
@@ -256,8 +354,9 @@ BAD_ANSWERS = [
     (
         "database_url",
         "postgresql+asyncpg://app@localhost/app",
-        "psycopg, psycopg2, pg8000",
+        "postgresql+psycopg, postgresql+psycopg2, postgresql+pg8000",
     ),
+    ("database_api", "threads", "sync, async"),
 ]
 
 

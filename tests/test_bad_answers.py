@@ -17,7 +17,7 @@ BAD = [
     (
         "database_url",
         "postgresql+asyncpg://app@localhost/app",
-        "driver 'asyncpg' is not supported",
+        "has the async-only driver 'asyncpg', which database_api=sync cannot use",
     ),
     ("database_url", "sqlite:///:memory:", "names no database"),
 ]
@@ -62,6 +62,19 @@ def test_slug_naming_the_output_folder_or_its_parent_writes_nothing(tmp_path, sl
         result = cookiecutter_cli(out, *extra, f"project_slug={slug}", "package_name=x")
         assert result.returncode != 0
         assert tree_snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("prompt", ["database_api", "web_framework"])
+def test_other_choices_outside_their_list_are_refused_by_cookiecutter_too(tmp_path, prompt):
+    # As python_version below: cookiecutter checks a choice before the template loads.
+    choices = {"database_api": "['sync', 'async']", "web_framework": "['fastapi', 'none']"}
+    result = cookiecutter_cli(tmp_path, f"{prompt}=threads")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ValueError: threads provided for choice variable {prompt}, but the choices are"
+        f" {choices[prompt]}."
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_python_version_outside_the_choices_is_refused_by_cookiecutter(tmp_path):

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from urllib.parse import quote
 
+import pytest
 from sqlalchemy import make_url
 
 from tests.helpers import cookiecutter_cli, initial_revision
@@ -23,11 +24,29 @@ def files_holding(root, needles):
     return sorted(found)
 
 
-def test_password_is_in_dot_env_only_and_reaches_the_settings(tmp_path):
+# (database_api, the URL given, the URL the settings read): an async project's URL naming
+# no driver gets the default async one.
+GIVEN_AND_READ = [
+    ("sync", URL, URL),
+    (
+        "async",
+        URL.replace("postgresql+psycopg://", "postgresql://"),
+        URL.replace("postgresql+psycopg://", "postgresql+asyncpg://"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("database_api", "given", "read"), GIVEN_AND_READ, ids=["sync", "async"])
+def test_password_is_in_dot_env_only_and_reaches_the_settings(tmp_path, database_api, given, read):
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
     out = tmp_path / "out"
-    result = cookiecutter_cli(out, f"database_url={URL}", env={"TMPDIR": str(private_tmp)})
+    result = cookiecutter_cli(
+        out,
+        f"database_api={database_api}",
+        f"database_url={given}",
+        env={"TMPDIR": str(private_tmp)},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     project = out / "my-service"
     initial_revision(project)
@@ -57,7 +76,7 @@ def test_password_is_in_dot_env_only_and_reaches_the_settings(tmp_path):
         env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
     )
     assert settings.returncode == 0, settings.stderr
-    assert settings.stdout.rstrip("\n") == URL
+    assert settings.stdout.rstrip("\n") == read
     assert make_url(settings.stdout.rstrip("\n")).password == PASSWORD
 
 

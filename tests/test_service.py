@@ -1,5 +1,6 @@
 """The baked web service as it runs for real: ``python -m uvicorn <package>.main:app`` in
-its own process, on a SQLite file and on a real PostgreSQL database, driven over HTTP.
+its own process, on a SQLite file and on real PostgreSQL and MariaDB databases, driven over
+HTTP; with database_api=async too, on PostgreSQL through asyncpg.
 
 One project is baked per worker and shared by the tests that only read it; the tests that
 add a resource bake their own.
@@ -7,6 +8,7 @@ add a resource bake their own.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -29,25 +31,40 @@ BAKE_URLS = {
     "postgresql": "postgresql+psycopg://app:secret@127.0.0.1:9/app",
     "mysql": "mysql+pymysql://app:secret@127.0.0.1:9/app",
 }
+# The driver an async project's URL names, per backend.
+ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "aiomysql"}
+
+
+def for_database_api(url: str, database_api: str) -> str:
+    """``url`` with the driver a ``database_api`` project uses on its backend."""
+    if database_api == "sync":
+        return url
+    scheme, _, rest = url.partition("://")
+    backend = scheme.partition("+")[0]
+    return f"{backend}+{ASYNC_DRIVERS[backend]}://{rest}"
 
 
 @pytest.fixture(scope="session")
 def service_projects(tmp_path_factory):
-    """``project(backend)``: a project baked with web_framework=fastapi for that backend,
-    once per worker; tests must not change its files."""
-    baked: dict[str, Path] = {}
+    """``project(backend, database_api)``: a project baked with web_framework=fastapi for
+    that backend and database API, once per worker; tests must not change its files."""
+    baked: dict[tuple[str, str], Path] = {}
 
-    def project(backend: str) -> Path:
-        if backend not in baked:
-            baked[backend] = Path(
+    def project(backend: str, database_api: str = "sync") -> Path:
+        if (backend, database_api) not in baked:
+            baked[backend, database_api] = Path(
                 cookiecutter(
                     str(TEMPLATE_DIR),
                     no_input=True,
-                    extra_context={"web_framework": "fastapi", "database_url": BAKE_URLS[backend]},
-                    output_dir=str(tmp_path_factory.mktemp(f"service-{backend}")),
+                    extra_context={
+                        "web_framework": "fastapi",
+                        "database_api": database_api,
+                        "database_url": for_database_api(BAKE_URLS[backend], database_api),
+                    },
+                    output_dir=str(tmp_path_factory.mktemp(f"service-{backend}-{database_api}")),
                 )
             )
-        return baked[backend]
+        return baked[backend, database_api]
 
     return project
 
@@ -61,21 +78,29 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'service.db'}"
 
 
-def new_database(request, tmp_path_factory, backend: str) -> str:
+def new_database(request, tmp_path_factory, backend: str, database_api: str = "sync") -> str:
     if backend == "sqlite":
-        return sqlite_url(tmp_path_factory.mktemp("sqlite"))
-    server = request.getfixturevalue(
-        "postgres_server" if backend == "postgresql" else "mariadb_server"
-    )
-    return server.create_database(f"service_{uuid.uuid4().hex[:12]}")
+        url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
+    else:
+        server = request.getfixturevalue(
+            "postgres_server" if backend == "postgresql" else "mariadb_server"
+        )
+        url = server.create_database(f"service_{uuid.uuid4().hex[:12]}")
+    return for_database_api(url, database_api)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql", "mysql"])
+# Every backend with the sync API; the async API on PostgreSQL (asyncpg), where async
+# services mostly run.
+SERVICES = [("sqlite", "sync"), ("postgresql", "sync"), ("mysql", "sync"), ("postgresql", "async")]
+
+
+@pytest.fixture(scope="module", params=SERVICES, ids=["-".join(service) for service in SERVICES])
 def api(request, tmp_path_factory, service_projects) -> Iterator[httpx.Client]:
     """A service on a database at head, shared by the tests of this module that add
     rows with names of their own."""
-    project = service_projects(request.param)
-    url = new_database(request, tmp_path_factory, request.param)
+    backend, database_api = request.param
+    project = service_projects(backend, database_api)
+    url = new_database(request, tmp_path_factory, backend, database_api)
     alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
     log = tmp_path_factory.mktemp("log") / "uvicorn.log"
     with serving(project, url, log) as client:
@@ -187,10 +212,14 @@ def test_openapi_lists_the_resource_and_probes(api):
     assert set(paths["/items/{id}"]) == {"get", "patch", "delete"}
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_ready_follows_the_migrations(request, service_projects, tmp_path_factory, backend):
-    service_project = service_projects(backend)
-    fresh_database = new_database(request, tmp_path_factory, backend)
+@pytest.mark.parametrize(
+    ("backend", "database_api"), [("sqlite", "sync"), ("postgresql", "sync"), ("sqlite", "async")]
+)
+def test_ready_follows_the_migrations(
+    request, service_projects, tmp_path_factory, backend, database_api
+):
+    service_project = service_projects(backend, database_api)
+    fresh_database = new_database(request, tmp_path_factory, backend, database_api)
     env = {"DATABASE_URL": fresh_database}
     log = tmp_path_factory.mktemp("log") / "uvicorn.log"
     with serving(service_project, fresh_database, log) as client:
@@ -234,11 +263,14 @@ def test_readiness_is_read_from_the_project_whatever_the_working_directory(
     assert result.stdout.strip() == "200 ['0001']", result.stderr
 
 
-def test_unreachable_database_is_503_without_secrets(service_project, tmp_path):
+@pytest.mark.parametrize("database_api", ["sync", "async"])
+def test_unreachable_database_is_503_without_secrets(service_projects, tmp_path, database_api):
     password = "s3cr3t-Pa55"
     port = free_port()  # nothing listens there
-    url = f"postgresql+psycopg://app:{password}@127.0.0.1:{port}/app"
-    with serving(service_project, url, tmp_path / "uvicorn.log") as client:
+    url = for_database_api(
+        f"postgresql+psycopg://app:{password}@127.0.0.1:{port}/app", database_api
+    )
+    with serving(service_projects("sqlite", database_api), url, tmp_path / "uvicorn.log") as client:
         assert client.get("/health").status_code == 200
         ready = client.get("/ready")
         listed = client.get("/items")
@@ -362,3 +394,126 @@ def test_a_new_resource_package_is_served_with_no_edit_elsewhere(tmp_path):
             "fields": ["reference"],
         }
         assert client.get("/ready").status_code == 200
+
+
+# --- the service under concurrent load ------------------------------------------------
+
+# The baked app as it is, plus one route of the test's own that reads the engine's pool:
+# how many connections are checked out right now.
+POOL_PROBE = f"""\
+from {PACKAGE}.database.session import get_engine
+from {PACKAGE}.main import app
+
+
+@app.get("/test-probe/pool")
+async def pool_status() -> dict[str, int]:
+    return {{"checked_out": get_engine().pool.checkedout()}}
+"""
+IN_FLIGHT = 64
+ROUNDS = 3
+
+
+async def concurrent_load(base_url: str) -> tuple[int, list[tuple[str, int]]]:
+    """Rounds of IN_FLIGHT requests released together: creates, reads, lists, updates,
+    conflicts and misses. Returns the most requests seen in flight at once, and each
+    request's (kind, status)."""
+    in_flight = peak = 0
+    outcomes: list[tuple[str, int]] = []
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+
+        async def send(kind: str, method: str, path: str, start: asyncio.Barrier, **kwargs):
+            nonlocal in_flight, peak
+            await start.wait()
+            in_flight += 1
+            peak = max(peak, in_flight)
+            try:
+                response = await client.request(method, path, **kwargs)
+            finally:
+                in_flight -= 1
+            outcomes.append((kind, response.status_code))
+            return response
+
+        # The first round is IN_FLIGHT creates on a cold service; a created row serves the
+        # reads, updates and conflicts of the rounds after it.
+        start = asyncio.Barrier(IN_FLIGHT)
+        created = await asyncio.gather(
+            *(
+                send("create", "POST", "/items", start, json={"name": unique("load")})
+                for _ in range(IN_FLIGHT)
+            )
+        )
+        taken = created[0].json()
+        for _ in range(ROUNDS - 1):
+            start = asyncio.Barrier(IN_FLIGHT)
+            requests = []
+            for number in range(IN_FLIGHT):
+                kind = ("create", "get", "list", "update", "conflict", "missing")[number % 6]
+                if kind == "create":
+                    requests.append(
+                        send(kind, "POST", "/items", start, json={"name": unique("load")})
+                    )
+                elif kind == "get":
+                    requests.append(send(kind, "GET", f"/items/{taken['id']}", start))
+                elif kind == "list":
+                    requests.append(send(kind, "GET", "/items", start, params={"limit": 50}))
+                elif kind == "update":
+                    body = {"description": unique("load")}
+                    requests.append(send(kind, "PATCH", f"/items/{taken['id']}", start, json=body))
+                elif kind == "conflict":
+                    body = {"name": taken["name"]}
+                    requests.append(send(kind, "POST", "/items", start, json=body))
+                else:
+                    requests.append(send(kind, "GET", "/items/987654321", start))
+            await asyncio.gather(*requests)
+    return peak, outcomes
+
+
+EXPECTED_STATUS = {
+    "create": 201,
+    "get": 200,
+    "list": 200,
+    "update": 200,
+    "conflict": 409,
+    "missing": 404,
+}
+
+
+@pytest.mark.parametrize("database_api", ["async", "sync"])
+def test_service_under_concurrent_load_returns_every_connection(
+    request, service_projects, tmp_path_factory, postgres_server, database_api
+):
+    """A cold service hit by IN_FLIGHT requests at once: one engine, at most its pool's
+    connections, every one back in the pool afterwards (async: one event loop; sync: a
+    thread per request)."""
+    project = service_projects("postgresql", database_api)
+    url = new_database(request, tmp_path_factory, "postgresql", database_api)
+    alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
+    probe_dir = tmp_path_factory.mktemp("probe")
+    (probe_dir / "pool_probe.py").write_text(POOL_PROBE)
+    log = probe_dir / "uvicorn.log"
+    database = url.rpartition("/")[2]
+
+    with serving(project, url, log, app="pool_probe:app", app_dir=probe_dir) as client:
+        # Nothing has asked for the engine yet: the load's first requests race for it.
+        peak, outcomes = asyncio.run(concurrent_load(str(client.base_url)))
+        assert peak >= 50, f"only {peak} requests were in flight at once"
+        assert len(outcomes) == ROUNDS * IN_FLIGHT
+        unexpected = [
+            (kind, status) for kind, status in outcomes if status != EXPECTED_STATUS[kind]
+        ]
+        assert unexpected == [], unexpected[:10]
+
+        assert client.get("/test-probe/pool").json() == {"checked_out": 0}
+        # The server's side: no session left inside a transaction, and no more connections
+        # than the pool holds (5, plus 10 overflow).
+        with postgres_server.admin_connection() as admin:
+            states = [
+                state
+                for (state,) in admin.execute(
+                    "SELECT state FROM pg_stat_activity WHERE datname = %s", (database,)
+                )
+            ]
+        assert len(states) <= 15, states
+        assert "idle in transaction" not in states, states
+    assert "Traceback" not in log.read_text(), log.read_text()

@@ -4,12 +4,15 @@ README teaches: ``cruft link`` once, then ``cruft update``."""
 import re
 import shlex
 
+import pytest
+
 from tests.helpers import BIN_DIR, git, revision_files, run, template_clone
 
 LINK_BLOCK = re.compile(r"```bash\n(\s*cruft link .*?)```", re.DOTALL)
 
 
-def test_cruft_link_from_the_readme_then_update(tmp_path):
+@pytest.mark.parametrize("database_api", ["sync", "async"])
+def test_cruft_link_from_the_readme_then_update(tmp_path, database_api):
     clone = template_clone(tmp_path)
     baked_from = git(clone, "rev-parse", "HEAD").stdout.strip()
     # Plain cookiecutter, from the template's git clone, with a non-default answer.
@@ -21,6 +24,7 @@ def test_cruft_link_from_the_readme_then_update(tmp_path):
             "-o",
             str(tmp_path / "out"),
             "resource_name=invoice",
+            f"database_api={database_api}",
         ],
         cwd=tmp_path,
     )
@@ -56,3 +60,5 @@ def test_cruft_link_from_the_readme_then_update(tmp_path):
     assert (project / "my_service/api/resources/invoice/models.py").exists()
     assert not (project / "my_service/api/resources/item").exists()
     assert (project / "alembic/versions/0001_initial.py").read_bytes() == initial
+    session = (project / "my_service/database/session.py").read_text()
+    assert ("create_async_engine(" in session) is (database_api == "async")

@@ -1,9 +1,17 @@
+{%- set async_api = cookiecutter.database_api == "async" -%}
 """Alembic environment: the URL comes from the settings, the tables from the models.
 
 Every resource's ``models`` module under ``{{ cookiecutter.package_name }}`` is imported
 by ``import_models()``, so a new resource needs no edit here.
-"""
+{%- if async_api %}
 
+Online, the migrations run through the application's async driver: one connection of
+an async engine, on which the (synchronous) migration code runs with ``run_sync``.
+{%- endif %}
+"""
+{% if async_api %}
+import asyncio
+{%- endif %}
 from logging.config import fileConfig
 {% if cookiecutter.__database_backend == "postgresql" %}
 # Autogenerate support for PostgreSQL enum types: created and dropped with their
@@ -11,7 +19,12 @@ from logging.config import fileConfig
 import alembic_postgresql_enum  # noqa: F401
 {%- endif %}
 from alembic import context
+{%- if async_api %}
+from sqlalchemy import URL, Connection, Engine, make_url, pool
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+{%- else %}
 from sqlalchemy import URL, Connection, Engine, create_engine, make_url, pool
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.database import migrations
 from {{ cookiecutter.package_name }}.database.discovery import import_models
@@ -59,6 +72,34 @@ def run_migrations_offline() -> None:
         run_with_timeouts(url.get_backend_name())
 
 
+{% if async_api -%}
+def run_migrations_online() -> None:
+    # Tests (pytest-alembic) and scripts may hand over an AsyncEngine, an Engine or a
+    # Connection; async code hands over its connection through
+    # ``await async_connection.run_sync(...)``, already inside its event loop.
+    connectable = config.attributes.get("connection")
+    if isinstance(connectable, Connection):
+        run_migrations(connectable)
+    elif isinstance(connectable, Engine):
+        with connectable.connect() as connection:
+            run_migrations(connection)
+    else:
+        asyncio.run(run_async_migrations(connectable))
+
+
+async def run_async_migrations(engine: AsyncEngine | None) -> None:
+    """Run the migrations on one connection of ``engine`` (a new one on the settings' URL
+    when None, disposed of afterwards)."""
+    owned = engine is None
+    if owned:
+        engine = create_async_engine(database_url(), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_migrations)
+    finally:
+        if owned:
+            await engine.dispose()
+{%- else -%}
 def run_migrations_online() -> None:
     # Tests (pytest-alembic) and scripts may hand over an Engine or a Connection.
     connectable = config.attributes.get("connection")
@@ -69,6 +110,7 @@ def run_migrations_online() -> None:
             run_migrations(connection)
     else:
         run_migrations(connectable)
+{%- endif %}
 
 
 def run_migrations(connection: Connection) -> None:

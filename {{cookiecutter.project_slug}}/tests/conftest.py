@@ -1,3 +1,4 @@
+{%- set async_api = cookiecutter.database_api == "async" -%}
 """Every test gets a throwaway database on the project's own backend, never the one in
 DATABASE_URL itself.
 
@@ -5,17 +6,29 @@ DATABASE_URL itself.
 - Otherwise a SQLite project uses a temporary file, and a PostgreSQL or MySQL project
   creates a database for each test on the server of ``DATABASE_URL`` and drops it
   afterwards (the role needs the right to create databases).
-"""
+{%- if async_api %}
 
+Engines here never pool connections: pytest-alembic and FastAPI's TestClient each run
+their own event loop, and a driver's connection belongs to the loop that opened it.
+{%- endif %}
+"""
+{% if async_api %}
+import asyncio
+{%- endif %}
 import os
 from collections.abc import Iterator
 
 import pytest
+{%- if async_api %}
+from sqlalchemy import URL, make_url, pool
+from sqlalchemy.ext.asyncio import AsyncEngine
+{%- else %}
 from sqlalchemy import URL, Engine, make_url
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
 from {{ cookiecutter.package_name }}.database.throwaway import (
-    server_engine,
+    server_url,
     throwaway_database,
     unreachable,
 )
@@ -29,38 +42,46 @@ def alembic_config() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def database_server() -> Iterator[Engine | None]:
-    """An engine on the server that hosts the throwaway databases (None: no server needed)."""
+def database_server() -> URL | None:
+    """A URL on the server that hosts the throwaway databases (None: no server needed)."""
     url = None if os.environ.get("TEST_DATABASE_URL") else get_settings().database_url
     if url is None or url.get_backend_name() == "sqlite":
-        yield None
-        return
-    engine = server_engine(url)
-    reason = unreachable(engine)
+        return None
+    server = server_url(url)
+    reason = unreachable(server)
     if reason:
         pytest.exit(
             f"cannot reach {url.render_as_string(hide_password=True)} to create test databases"
             f" ({reason}); start that server, or set TEST_DATABASE_URL to an empty database",
             returncode=1,
         )
-    yield engine
-    engine.dispose()
+    return server
 
 
 @pytest.fixture
-def test_database_url(database_server: Engine | None, tmp_path) -> Iterator[URL]:
+def test_database_url(database_server: URL | None, tmp_path) -> Iterator[URL]:
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         yield normalise_database_url(make_url(given))
     elif database_server is None:
-        yield make_url(f"sqlite:///{tmp_path / 'test.db'}")
+        yield make_url(f"{{ "sqlite+aiosqlite" if async_api else "sqlite" }}:///{tmp_path / 'test.db'}")
     else:
         yield from throwaway_database(database_server, get_settings().database_url)
 
 
+{% if async_api -%}
+@pytest.fixture
+def alembic_engine(test_database_url: URL) -> Iterator[AsyncEngine]:
+    """The async engine pytest-alembic migrates, with the application's rules (SQLite foreign
+    keys); pytest-alembic runs each step in an event loop of its own."""
+    engine = create_database_engine(test_database_url, poolclass=pool.NullPool)
+    yield engine
+    asyncio.run(engine.dispose())
+{%- else -%}
 @pytest.fixture
 def alembic_engine(test_database_url: URL) -> Iterator[Engine]:
     """The engine pytest-alembic migrates, with the application's rules (SQLite foreign keys)."""
     engine = create_database_engine(test_database_url)
     yield engine
     engine.dispose()
+{%- endif %}

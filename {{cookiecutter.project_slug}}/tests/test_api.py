@@ -1,3 +1,4 @@
+{%- set async_api = cookiecutter.database_api == "async" -%}
 """The HTTP API through FastAPI's TestClient, on the throwaway test database.
 
 The app's sessions come from ``alembic_engine`` (see conftest.py) through a dependency
@@ -7,7 +8,11 @@ override, so these tests never touch the database in DATABASE_URL.
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
+{%- if async_api %}
+from sqlalchemy.ext.asyncio import async_sessionmaker
+{%- else %}
 from sqlalchemy.orm import sessionmaker
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.database.session import get_session
 from {{ cookiecutter.package_name }}.main import create_app
@@ -18,11 +23,19 @@ COLLECTION = "/{{ cookiecutter.__collection }}"
 @pytest.fixture
 def client(alembic_engine):
     app = create_app()
+{%- if async_api %}
+    sessions = async_sessionmaker(alembic_engine, expire_on_commit=False)
+
+    async def session_on_test_database():
+        async with sessions() as session:
+            yield session
+{%- else %}
     sessions = sessionmaker(alembic_engine, expire_on_commit=False)
 
     def session_on_test_database():
         with sessions() as session:
             yield session
+{%- endif %}
 
     app.dependency_overrides[get_session] = session_on_test_database
     return TestClient(app)
@@ -113,7 +126,14 @@ def test_a_page_costs_the_same_statements_whatever_its_size(client, migrated, al
     for number in range(20):
         create(client, name=f"row {number}")
     statements = []
+    {%- if async_api %}
+    # Statements run on the sync engine the async one drives.
+    event.listen(
+        alembic_engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(1)
+    )
+    {%- else %}
     event.listen(alembic_engine, "before_cursor_execute", lambda *args: statements.append(1))
+    {%- endif %}
 
     def statements_for(limit):
         statements.clear()

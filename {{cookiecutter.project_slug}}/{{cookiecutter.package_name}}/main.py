@@ -9,14 +9,17 @@ import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.api import health
 from {{ cookiecutter.package_name }}.api.errors import add_error_handlers
 from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
-from {{ cookiecutter.package_name }}.database.session import get_engine
+from {{ cookiecutter.package_name }}.database.session import get_engine, get_sessionmaker
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The engine and the session factory exist before the first request: requests served
+    # at once (in threads) would otherwise each build their own, as lru_cache does not lock.
+    get_sessionmaker()
     yield
     # Close the pooled connections instead of leaving them to the process's end.
-    get_engine().dispose()
+    {{ "await " if cookiecutter.database_api == "async" }}get_engine().dispose()
 
 
 def create_app() -> FastAPI:

@@ -13,8 +13,19 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+{%- if cookiecutter.database_api == "async" %}
+# The async engine needs an async driver; hosting platforms hand out URLs naming none
+# (and postgres://, which SQLAlchemy no longer accepts): those get the default one.
+SCHEME_REPLACEMENTS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "mysql": "mysql+aiomysql",
+}
+{%- else %}
 # Hosting platforms still hand out URLs with schemes SQLAlchemy no longer accepts.
-LEGACY_SCHEMES = {"postgres": "postgresql+psycopg"}
+SCHEME_REPLACEMENTS = {"postgres": "postgresql+psycopg"}
+{%- endif %}
 
 
 class Settings(BaseSettings):
@@ -58,9 +69,10 @@ class MigrationSettings(BaseSettings):
 
 
 def normalise_database_url(url: URL) -> URL:
-    """``url`` with a legacy scheme replaced and a relative SQLite path made absolute."""
-    if url.drivername in LEGACY_SCHEMES:
-        url = url.set(drivername=LEGACY_SCHEMES[url.drivername])
+    """``url`` with its scheme replaced where SCHEME_REPLACEMENTS says, and a relative
+    SQLite path made absolute."""
+    if url.drivername in SCHEME_REPLACEMENTS:
+        url = url.set(drivername=SCHEME_REPLACEMENTS[url.drivername])
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database)
         if not path.is_absolute() and not url.database.startswith("file:"):

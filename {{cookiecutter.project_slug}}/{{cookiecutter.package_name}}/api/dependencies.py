@@ -4,7 +4,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+{%- if cookiecutter.database_api == "async" %}
+from sqlalchemy.ext.asyncio import AsyncSession
+{%- else %}
 from sqlalchemy.orm import Session
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.api.fields import MAX_BIG_INTEGER
 from {{ cookiecutter.package_name }}.database.session import get_session
@@ -12,7 +16,7 @@ from {{ cookiecutter.package_name }}.database.session import get_session
 MAX_PAGE_SIZE = 100
 
 # One session per request, closed (and rolled back if not committed) when it ends.
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[{{ "AsyncSession" if cookiecutter.database_api == "async" else "Session" }}, Depends(get_session)]
 
 
 class Page(BaseModel):

@@ -42,6 +42,8 @@ def unique_fields(error: IntegrityError) -> tuple[str, list[str]] | None:
     it is: PostgreSQL and MySQL name the constraint, SQLite names the columns."""
     original = error.orig
     constraint = getattr(getattr(original, "diag", None), "constraint_name", None)  # psycopg
+    if constraint is None:  # asyncpg: SQLAlchemy's adapter keeps the driver's error as the cause
+        constraint = getattr(original.__cause__, "constraint_name", None)
     if constraint is None and getattr(original, "args", None):
         message = str(original.args[-1])
         if message.startswith("UNIQUE constraint failed: "):  # SQLite: "table.a, table.b"
@@ -116,3 +118,8 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)
+{%- if cookiecutter.database_api == "async" %}
+    # asyncpg's connection failures (refused, unresolvable host, timeout) reach us as the
+    # socket's own OSError: SQLAlchemy passes them through unwrapped.
+    app.add_exception_handler(OSError, database_unavailable)
+{%- endif %}

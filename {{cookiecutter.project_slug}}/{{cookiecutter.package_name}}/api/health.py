@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.api.dependencies import SessionDep
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT
@@ -36,8 +37,12 @@ def head_revisions() -> list[str]:
     return sorted(ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_heads())
 
 
+def current_revisions(session: Session) -> list[str]:
+    return sorted(MigrationContext.configure(session.connection()).get_current_heads())
+
+
 @router.get("/health")
-def health() -> Health:
+{{ "async " if cookiecutter.database_api == "async" }}def health() -> Health:
     return Health(status="ok")
 
 
@@ -48,12 +53,20 @@ def health() -> Health:
         503: {"model": Readiness, "description": "Not ready: database unreachable or not at head"},
     },
 )
+{%- if cookiecutter.database_api == "async" %}
+async def ready(session: SessionDep) -> Readiness | JSONResponse:
+    head = head_revisions()
+    try:
+        # Alembic reads the version table through a sync connection: run_sync gives one.
+        current = await session.run_sync(current_revisions)
+    except (DBAPIError, OSError):  # OSError: asyncpg could not reach the server
+{%- else %}
 def ready(session: SessionDep) -> Readiness | JSONResponse:
     head = head_revisions()
     try:
-        context = MigrationContext.configure(session.connection())
-        current = sorted(context.get_current_heads())
+        current = current_revisions(session)
     except DBAPIError:
+{%- endif %}
         return _not_ready(Readiness(status="unavailable", reason="database unreachable", head=head))
     if current != head:
         reason = "database is not at the head revision"

@@ -53,9 +53,20 @@ def writes_a_revision_file(context: MigrationContext) -> bool:
         return False
     # Nothing else tells the two apart: look for command.check on the call stack.
     frame = sys._getframe()
+{%- if cookiecutter.database_api == "async" %}
+    # The async engine runs the migrations in a greenlet (run_sync), whose stack ends
+    # there; the rest of the call waits in the greenlets that switched to it.
+    greenlet = sys.modules.get("greenlet")
+    waiting = greenlet.getcurrent().parent if greenlet else None
+{%- endif %}
     while frame is not None:
         if frame.f_code is command.check.__code__:
             return False
+{%- if cookiecutter.database_api == "async" %}
+        if frame.f_back is None and waiting is not None:
+            frame, waiting = waiting.gr_frame, waiting.parent
+            continue
+{%- endif %}
         frame = frame.f_back
     return True
 

@@ -1,10 +1,25 @@
+{%- set async_api = cookiecutter.database_api == "async" -%}
 """Engine and sessions for the application, built on first use from the settings."""
 
+{% if async_api -%}
+from collections.abc import AsyncIterator
+from functools import lru_cache
+
+from sqlalchemy import Engine, event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import configure_mappers
+{%- else -%}
 from collections.abc import Iterator
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.database.discovery import import_models
 from {{ cookiecutter.package_name }}.settings import get_settings
@@ -22,28 +37,49 @@ def enforce_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.close()
 
 
-def create_database_engine(url=None) -> Engine:
-    """An engine for ``url`` (the settings' by default), with the project's rules applied."""
-    engine = create_engine(url or get_settings().database_url, pool_pre_ping=True)
+{% if async_api -%}
+def create_database_engine(url=None, **options) -> AsyncEngine:
+    """An async engine for ``url`` (the settings' by default), with the project's rules
+    applied; ``options`` go to ``create_async_engine``."""
+    engine = create_async_engine(url or get_settings().database_url, pool_pre_ping=True, **options)
+    # Connection events belong to the sync engine the async one drives.
+    enforce_sqlite_foreign_keys(engine.sync_engine)
+    return engine
+{%- else -%}
+def create_database_engine(url=None, **options) -> Engine:
+    """An engine for ``url`` (the settings' by default), with the project's rules applied;
+    ``options`` go to ``create_engine``."""
+    engine = create_engine(url or get_settings().database_url, pool_pre_ping=True, **options)
     enforce_sqlite_foreign_keys(engine)
     return engine
+{%- endif %}
 
 
 @lru_cache
-def get_engine() -> Engine:
+def get_engine() -> {{ "AsyncEngine" if async_api else "Engine" }}:
     return create_database_engine()
 
 
 @lru_cache
-def get_sessionmaker() -> sessionmaker[Session]:
+def get_sessionmaker() -> {{ "async_sessionmaker[AsyncSession]" if async_api else "sessionmaker[Session]" }}:
     # Every model is imported before the first session, so relationships named by
     # string resolve whichever module the application imported first.
     import_models()
     configure_mappers()
-    return sessionmaker(get_engine(), expire_on_commit=False)
+{%- if async_api %}
+    # Attributes stay loaded after a commit: reading one must not start hidden I/O.
+{%- endif %}
+    return {{ "async_" if async_api }}sessionmaker(get_engine(), expire_on_commit=False)
 
 
+{% if async_api -%}
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """One session per unit of work (for example a web framework dependency)."""
+    async with get_sessionmaker()() as session:
+        yield session
+{%- else -%}
 def get_session() -> Iterator[Session]:
     """One session per unit of work (for example a web framework dependency)."""
     with get_sessionmaker()() as session:
         yield session
+{%- endif %}

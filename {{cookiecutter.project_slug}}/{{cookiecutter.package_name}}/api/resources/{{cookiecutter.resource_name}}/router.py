@@ -1,10 +1,16 @@
+{%- set async_api = cookiecutter.database_api == "async" -%}
 """HTTP routes of the {{ cookiecutter.resource_name }} resource, found by ``api/routers.py``."""
 
 from collections.abc import Sequence
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy import Row, inspect, select
+{%- if async_api %}
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+{%- else %}
 from sqlalchemy.orm import InstrumentedAttribute, Session
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.api.dependencies import PageDep, SessionDep
 from {{ cookiecutter.package_name }}.api.errors import CONFLICT, Message
@@ -31,47 +37,47 @@ NOT_FOUND = {
 }
 
 
-def get_or_404(session: Session, id: int) -> {{ cookiecutter.__model_class }}:
-    row = session.get({{ cookiecutter.__model_class }}, id)
+{{ "async " if async_api }}def get_or_404(session: {{ "AsyncSession" if async_api else "Session" }}, id: int) -> {{ cookiecutter.__model_class }}:
+    row = {{ "await " if async_api }}session.get({{ cookiecutter.__model_class }}, id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"{{ cookiecutter.__model_class }} {id} not found")
     return row
 
 
 @router.get("", response_model=list[{{ cookiecutter.__model_class }}Read])
-def list_{{ cookiecutter.__collection }}(session: SessionDep, page: PageDep) -> Sequence[Row]:
+{{ "async " if async_api }}def list_{{ cookiecutter.__collection }}(session: SessionDep, page: PageDep) -> Sequence[Row]:
     """One page, by id: a stable order, so pages neither repeat nor skip rows."""
     query = select(*PAGE_COLUMNS).order_by({{ cookiecutter.__model_class }}.id).limit(page.limit).offset(page.offset)
     # FastAPI reads the rows into the response model in one pass as it validates them.
-    return session.execute(query).all()
+    return {{ "(await session.execute(query))" if async_api else "session.execute(query)" }}.all()
 
 
 @router.get("/{id}", responses=NOT_FOUND)
-def get_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId) -> {{ cookiecutter.__model_class }}Read:
-    return {{ cookiecutter.__model_class }}Read.model_validate(get_or_404(session, id))
+{{ "async " if async_api }}def get_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId) -> {{ cookiecutter.__model_class }}Read:
+    return {{ cookiecutter.__model_class }}Read.model_validate({{ "await " if async_api }}get_or_404(session, id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
-def create_{{ cookiecutter.resource_name }}(
+{{ "async " if async_api }}def create_{{ cookiecutter.resource_name }}(
     session: SessionDep, body: {{ cookiecutter.__model_class }}Create, request: Request, response: Response
 ) -> {{ cookiecutter.__model_class }}Read:
     row = {{ cookiecutter.__model_class }}(**body.model_dump())
     session.add(row)
-    session.commit()
+    {{ "await " if async_api }}session.commit()
     response.headers["Location"] = str(request.url_for("get_{{ cookiecutter.resource_name }}", id=row.id))
     return {{ cookiecutter.__model_class }}Read.model_validate(row)
 
 
 @router.patch("/{id}", responses=NOT_FOUND | CONFLICT)
-def update_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId, body: {{ cookiecutter.__model_class }}Update) -> {{ cookiecutter.__model_class }}Read:
-    row = get_or_404(session, id)
+{{ "async " if async_api }}def update_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId, body: {{ cookiecutter.__model_class }}Update) -> {{ cookiecutter.__model_class }}Read:
+    row = {{ "await " if async_api }}get_or_404(session, id)
     for field, value in body.model_dump(exclude_unset=True).items():
         setattr(row, field, value)
-    session.commit()
+    {{ "await " if async_api }}session.commit()
     return {{ cookiecutter.__model_class }}Read.model_validate(row)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId) -> None:
-    session.delete(get_or_404(session, id))
-    session.commit()
+{{ "async " if async_api }}def delete_{{ cookiecutter.resource_name }}(session: SessionDep, id: RowId) -> None:
+    {{ "await " if async_api }}session.delete({{ "await " if async_api }}get_or_404(session, id))
+    {{ "await " if async_api }}session.commit()
