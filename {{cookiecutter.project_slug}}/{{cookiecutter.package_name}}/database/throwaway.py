@@ -8,12 +8,13 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 
+{% if async_api -%}
 from sqlalchemy import URL, pool
 from sqlalchemy.exc import DBAPIError
-{%- if async_api %}
 from sqlalchemy.ext.asyncio import create_async_engine
-{%- else %}
-from sqlalchemy import create_engine
+{%- else -%}
+from sqlalchemy import URL, create_engine, pool
+from sqlalchemy.exc import DBAPIError
 {%- endif %}
 
 # The database to connect to on a server while creating or dropping another one: one
