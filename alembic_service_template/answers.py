@@ -6,11 +6,13 @@ into one message per bad answer, naming the prompt, the value and what is allowe
 
 from __future__ import annotations
 
+import importlib.util
 import keyword
 import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .database_url import (
     LEGACY_SCHEMES,
@@ -23,6 +25,13 @@ from .database_url import (
 )
 from .options import CHOICES
 
+_BAKED_NAMES = (
+    Path(__file__).resolve().parent.parent
+    / "{{cookiecutter.project_slug}}"
+    / "{{cookiecutter.package_name}}"
+    / "scaffold"
+    / "names.py"
+)
 SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 
 # Importable names the baked project already depends on, or that its layout uses.
@@ -293,16 +302,15 @@ def database_url(value: str, database_api: str = "sync") -> DatabaseUrl:
     return parse_database_url(normalise_scheme(value, database_api))
 
 
-def plural(resource_name: str) -> str:
-    """``item`` -> ``items``, ``category`` -> ``categories``, ``box`` -> ``boxes``: the
-    collection of a resource, as in its URL path."""
-    if re.search(r"[^aeiou]y$", resource_name):
-        return resource_name[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", resource_name):
-        return resource_name + "es"
-    return resource_name + "s"
+def _baked_names():
+    """The baked project's ``scaffold/names.py``, read from the template's own tree."""
+    spec = importlib.util.spec_from_file_location("_baked_resource_names", _BAKED_NAMES)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def class_name(resource_name: str) -> str:
-    """``order_line`` -> ``OrderLine``: the model class of a resource."""
-    return "".join(part[:1].upper() + part[1:] for part in resource_name.split("_"))
+# The example resource is named by the rules the baked add-resource names new ones with.
+_names = _baked_names()
+plural = _names.plural
+class_name = _names.class_name

@@ -28,6 +28,8 @@ DERIVED_CHOICES: dict[str, tuple[str, ...]] = {
 
 _PACKAGE = "{{cookiecutter.package_name}}"
 _RESOURCE = f"{_PACKAGE}/api/resources/{{{{cookiecutter.resource_name}}}}"
+# What add-resource writes into a new resource (and its tests).
+_SCAFFOLD = f"{_PACKAGE}/scaffold/templates"
 
 OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("web_framework", "fastapi"): (
@@ -39,9 +41,12 @@ OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
         f"{_PACKAGE}/api/routers.py",
         f"{_RESOURCE}/router.py",
         f"{_RESOURCE}/schemas.py",
+        f"{_SCAFFOLD}/resource/router.py.tmpl",
+        f"{_SCAFFOLD}/resource/schemas.py.tmpl",
+        f"{_SCAFFOLD}/tests/test_api.py.tmpl",
         "tests/test_api.py",
     ),
-    ("web_framework", "none"): (),
+    ("web_framework", "none"): (f"{_SCAFFOLD}/tests/test_models.py.tmpl",),
     # Sync and async projects have the same files; the few that differ say so inside.
     ("database_api", "sync"): (),
     ("database_api", "async"): (),

@@ -22,6 +22,8 @@ PACKAGE = f"{PROJECT}/{{{{cookiecutter.package_name}}}}"
 SQLITE_TESTS = "tests/test_database_layer.py"
 POSTGRES_TESTS = "tests/test_database_layer_postgres.py"
 REVIEW_TESTS = "tests/test_migration_review.py"
+ADD_RESOURCE_TESTS = "tests/test_add_resource.py"
+SCAFFOLD = f"{PACKAGE}/scaffold/resource.py"
 ASYNC_TESTS = "tests/test_async.py"
 
 
@@ -405,6 +407,41 @@ MUTANTS = [
         "run: createdb {{ database }}_test",
         "run: createdb {{ database }}_tests",
         ("tests/test_ci_workflow.py",),
+    ),
+    Mutant(
+        "add-resource compares on DATABASE_URL's own SQLite database",
+        SCAFFOLD,
+        '        yield url.set(database=str(scratch / "empty.db"), query={})',
+        "        yield url",
+        (f"{ADD_RESOURCE_TESTS}::test_the_database_of_database_url_is_never_opened",),
+    ),
+    Mutant(
+        "add-resource compares on DATABASE_URL's own PostgreSQL or MySQL database",
+        SCAFFOLD,
+        'yield from throwaway_database(server, url, purpose="add_resource")',
+        "yield url",
+        (f"{ADD_RESOURCE_TESTS}::test_a_server_backend_compares_on_a_throwaway_database",),
+    ),
+    Mutant(
+        "add-resource puts pending model changes into the new resource's revision",
+        SCAFFOLD,
+        "            command.check(config)\n",
+        "",
+        (f"{ADD_RESOURCE_TESTS}::test_existing_tables_and_unmigrated_models_are_refused",),
+    ),
+    Mutant(
+        "add-resource leaves its files behind when the revision fails",
+        SCAFFOLD,
+        "            remove_files(RESOURCES_DIR / name, files)\n",
+        "",
+        (f"{ADD_RESOURCE_TESTS}::test_a_revision_that_cannot_be_written_takes_the_resource_back",),
+    ),
+    Mutant(
+        "add-resource runs outside the service it belongs to",
+        SCAFFOLD,
+        "    if project.resolve() != PROJECT_ROOT or not all(",
+        "    if False and not all(",
+        (f"{ADD_RESOURCE_TESTS}::test_a_folder_that_is_not_the_service_is_refused",),
     ),
     Mutant(
         "the service builds its engine on the first requests (one per thread)",

@@ -7,11 +7,18 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
+import pytest
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # Console scripts installed next to the interpreter running the tests (cookiecutter, poetry, ruff).
@@ -381,6 +388,16 @@ def git(cwd, *args):
 def template_clone(tmp_path):
     """A git repository holding the template's working tree as it is now (uncommitted edits too)."""
     clone = tmp_path / "template"
+    copy_template_tree(clone)
+    git(clone, "init", "-q", "-b", "main")
+    # -f: the template's .env is tracked although the baked .gitignore matches it.
+    git(clone, "add", "-A", "-f")
+    git(clone, "commit", "-q", "-m", "template")
+    return clone
+
+
+def copy_template_tree(clone: Path) -> None:
+    """Write the template's working tree (its git-tracked and new files) into ``clone``."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=TEMPLATE_DIR,
@@ -393,11 +410,6 @@ def template_clone(tmp_path):
         if source.is_file():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, clone / name)
-    git(clone, "init", "-q", "-b", "main")
-    # -f: the template's .env is tracked although the baked .gitignore matches it.
-    git(clone, "add", "-A", "-f")
-    git(clone, "commit", "-q", "-m", "template")
-    return clone
 
 
 def quick_benchmark(script: str, *options: str) -> str:
@@ -412,3 +424,111 @@ def quick_benchmark(script: str, *options: str) -> str:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+# --- the baked web service in a uvicorn process -------------------------------------------
+
+# Time a starting server gets to answer /health before the test gives up (not asserted).
+STARTUP_LIMIT = 60
+STOP_LIMIT = 30
+
+
+class Service:
+    """A uvicorn process serving the baked app on a free loopback port."""
+
+    def __init__(
+        self,
+        project: Path,
+        database_url: str,
+        log: Path,
+        app: str = f"{PACKAGE}.main:app",
+        app_dir: Path | None = None,
+    ) -> None:
+        self.project = project
+        self.database_url = database_url
+        self.log = log
+        self.app = app
+        # Where uvicorn imports ``app`` from, besides the project (the working directory).
+        self.app_dir = app_dir
+        self.process: subprocess.Popen | None = None
+        self.base_url = ""
+
+    def start(self) -> None:
+        for _attempt in range(3):  # another process may take the free port first
+            port = unused_port()
+            self.base_url = f"http://127.0.0.1:{port}"
+            with self.log.open("w") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "uvicorn", self.app]
+                    + (["--app-dir", str(self.app_dir)] if self.app_dir else [])
+                    + ["--host", "127.0.0.1", "--port", str(port)],
+                    cwd=self.project,
+                    env={
+                        **os.environ,
+                        "DATABASE_URL": self.database_url,
+                        "PYTHONDONTWRITEBYTECODE": "1",
+                    },
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            if self._wait_until_serving():
+                return
+            if "address already in use" not in self.output():
+                break
+        pytest.fail(f"uvicorn did not start:\n{self.output()}")
+
+    def _wait_until_serving(self) -> bool:
+        give_up = time.monotonic() + STARTUP_LIMIT
+        while time.monotonic() < give_up:
+            if self.process.poll() is not None:
+                return False
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=5).status_code == 200:
+                    return True
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.process.kill()
+        self.process.wait()
+        return False
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> int:
+        """SIGTERM, as a process manager stops a service; the exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=STOP_LIMIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            pytest.fail(f"uvicorn ignored SIGTERM:\n{self.output()}")
+
+
+@contextmanager
+def serving(
+    project: Path,
+    database_url: str,
+    log: Path,
+    app: str = f"{PACKAGE}.main:app",
+    app_dir: Path | None = None,
+) -> Iterator[httpx.Client]:
+    """A running service and an HTTP client on it; it must stop gracefully on SIGTERM.
+
+    uvicorn shuts down (lifespan included), then re-raises the signal so that the exit
+    status tells a supervisor why it stopped: -SIGTERM, not 0, is its clean exit.
+    """
+    service = Service(project, database_url, log, app, app_dir)
+    service.start()
+    try:
+        with httpx.Client(base_url=service.base_url, timeout=30) as client:
+            yield client
+    finally:
+        exit_code = service.stop()
+    output = service.output()
+    assert exit_code == -signal.SIGTERM, output
+    shutdown = output.partition("Shutting down")[2]
+    assert "Application shutdown complete" in shutdown, output
+    assert "Finished server process" in shutdown, output
+    assert "Traceback" not in shutdown and "ERROR" not in shutdown, output

@@ -310,6 +310,12 @@ class PostgresServer:
         finally:
             engine.dispose()
 
+    def databases(self) -> set[str]:
+        """Every database on the server but the templates."""
+        with self.admin_connection() as connection:
+            rows = connection.execute("SELECT datname FROM pg_database WHERE NOT datistemplate")
+            return {name for (name,) in rows}
+
     def tables(self, url: str) -> set[str]:
         """Names of the tables in the public schema of the database at ``url``."""
         engine = create_engine(url, poolclass=pool.NullPool)

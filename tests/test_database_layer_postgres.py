@@ -31,12 +31,6 @@ def pg_project(bake):
     return bake_for_absent_server(bake, "postgresql+psycopg")
 
 
-def databases(server):
-    with server.admin_connection() as connection:
-        rows = connection.execute("SELECT datname FROM pg_database WHERE NOT datistemplate")
-        return {name for (name,) in rows}
-
-
 def enum_values(server, url, type_name):
     with server.admin_connection(make_url(url).database) as connection:
         rows = connection.execute(
@@ -55,10 +49,10 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
 ):
     url = postgres_server.create_database("everyday")
     env = {"DATABASE_URL": url}
-    before = databases(postgres_server)
+    before = postgres_server.databases()
     # The API, migration and model tests, and the review of the one revision.
     assert assert_all_passed(baked_tests(pg_project, env=env)) == 26
-    assert databases(postgres_server) == before, "a test database was left behind"
+    assert postgres_server.databases() == before, "a test database was left behind"
     assert postgres_server.tables(url) == set(), "the tests touched DATABASE_URL's database"
 
     # A plain length change renders op.alter_column, which SQLite cannot run: the suite
@@ -76,7 +70,7 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
         "    # squawk-ignore: changing-column-type: widening rewrites no row\n",
     )
     assert assert_all_passed(baked_tests(pg_project, env=env)) == 27
-    assert databases(postgres_server) == before
+    assert postgres_server.databases() == before
 
 
 def test_test_database_url_overrides(pg_project, postgres_server):

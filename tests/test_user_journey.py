@@ -134,6 +134,11 @@ def test_bake_install_and_migrate_through_poetry(standalone_cookiecutter, databa
     assert poetry_run("alembic", "current").stdout.strip().endswith("0001")
     poetry_run("alembic", "upgrade", "head")
     poetry_run("alembic", "check")
+    # The same step through the project's console script, which poetry install installed.
+    added = poetry_run("my-service", "add-resource", "order")
+    assert "Review its revision, alembic/versions/" in added.stdout
+    poetry_run("alembic", "upgrade", "head")
+    poetry_run("alembic", "check")
 
     test_env = {"TEST_DATABASE_URL": database.test_url} if database.test_url else {}
     suite = poetry_run("pytest", "-p", "no:cacheprovider", extra_env=test_env)
