@@ -6,10 +6,10 @@ into one message per bad answer, naming the prompt, the value and what is allowe
 
 from __future__ import annotations
 
-import importlib.util
 import keyword
 import re
 import sys
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,11 +302,14 @@ def database_url(value: str, database_api: str = "sync") -> DatabaseUrl:
     return parse_database_url(normalise_scheme(value, database_api))
 
 
-def _baked_names():
-    """The baked project's ``scaffold/names.py``, read from the template's own tree."""
-    spec = importlib.util.spec_from_file_location("_baked_resource_names", _BAKED_NAMES)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def _baked_names() -> types.ModuleType:
+    """The baked project's ``scaffold/names.py``, read from the template's own tree.
+
+    Compiled from its source, never imported: an import would write ``__pycache__`` into
+    the template, and every later bake would copy it into the project.
+    """
+    module = types.ModuleType("_baked_resource_names")
+    exec(compile(_BAKED_NAMES.read_text(), str(_BAKED_NAMES), "exec"), module.__dict__)
     return module
 
 
