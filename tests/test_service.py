@@ -533,7 +533,9 @@ async def cut_requests(base_url: str, item_id: int) -> int:
     Returns how many were cut."""
     cut = 0
     limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=0)
-    async with httpx.AsyncClient(base_url=base_url, timeout=CUT_AFTER, limits=limits) as client:
+    # Only the wait for the answer is cut short: every request reaches the service whole.
+    timeout = httpx.Timeout(ANSWER_AGAIN_WITHIN, read=CUT_AFTER)
+    async with httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits) as client:
 
         async def send(path: str) -> None:
             nonlocal cut
