@@ -453,6 +453,25 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "sync requests wait for the pool in worker threads (pool/threadpool deadlock)",
+        f"{PACKAGE}/api/dependencies.py",
+        "Depends(get_session, max_concurrency=POOL_SIZE + MAX_OVERFLOW)",
+        "Depends(get_session)",
+        (
+            "tests/test_service.py::test_service_answers_again_after_its_clients_give_up_mid_request[sync]",
+        ),
+    ),
+    Mutant(
+        "a pool with no free connection is a 500",
+        f"{PACKAGE}/api/errors.py",
+        "    app.add_exception_handler(PoolTimeoutError, database_unavailable)",
+        "    pass",
+        (
+            "tests/test_database_layer.py::test_commands_work_from_any_directory",
+            f"{ASYNC_TESTS}::test_async_sqlite_seed_workflow_and_baked_suite",
+        ),
+    ),
+    Mutant(
         "async env.py ignores the AsyncEngine handed over",
         f"{PROJECT}/alembic/env.py",
         "    owned = engine is None",

@@ -26,7 +26,7 @@ from tests.helpers import (
 )
 
 # The baked tests: pytest-alembic's four checks and the model round trip.
-BAKED_TESTS = 25  # the migration and model tests, and the API tests (web_framework=fastapi)
+BAKED_TESTS = 26  # the migration and model tests, and the API tests (web_framework=fastapi)
 
 
 @pytest.fixture

@@ -183,7 +183,7 @@ def test_each_combination_bakes_a_clean_project_that_passes_its_tests(
     env = {"PYTHONDONTWRITEBYTECODE": "1", **server_database_url(request, combination)}
     result = baked_tests(project, env=env)
     # The model and migration tests, the API's with fastapi, squawk's review on PostgreSQL.
-    expected = (25 if web_framework == "fastapi" else 5) + (backend == "postgresql")
+    expected = (26 if web_framework == "fastapi" else 5) + (backend == "postgresql")
     assert assert_all_passed(result) == expected, result.stdout
 
 

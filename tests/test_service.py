@@ -12,6 +12,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -515,5 +516,73 @@ def test_service_under_concurrent_load_returns_every_connection(
                 )
             ]
         assert len(states) <= 15, states
+        assert "idle in transaction" not in states, states
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+# Long enough for a request to reach the service, far too short for it to be answered.
+CUT_AFTER = 0.02
+# How long the service may take to answer again once its clients are gone: well below
+# the pool's 30 s timeout, which is what a stalled sync service waits for.
+ANSWER_AGAIN_WITHIN = 10
+
+
+async def cut_requests(base_url: str, item_id: int) -> int:
+    """ROUNDS of IN_FLIGHT reads sent at once, each abandoned by its client after
+    CUT_AFTER seconds (the connection closed mid-request, as wrk does when a run ends).
+    Returns how many were cut."""
+    cut = 0
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=0)
+    # Only the wait for the answer is cut short: every request reaches the service whole.
+    timeout = httpx.Timeout(ANSWER_AGAIN_WITHIN, read=CUT_AFTER)
+    async with httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits) as client:
+
+        async def send(path: str) -> None:
+            nonlocal cut
+            try:
+                await client.get(path)
+            except httpx.TimeoutException:
+                cut += 1
+
+        for _ in range(ROUNDS):
+            paths = [f"/items/{item_id}", "/items?limit=50"]
+            await asyncio.gather(*(send(paths[number % 2]) for number in range(IN_FLIGHT)))
+    return cut
+
+
+@pytest.mark.parametrize("database_api", ["async", "sync"])
+def test_service_answers_again_after_its_clients_give_up_mid_request(
+    request, service_projects, tmp_path_factory, postgres_server, database_api
+):
+    """Clients that disconnect while their requests wait for the pool leave nothing
+    behind: the service answers the next request, every connection returns to the pool
+    and no session of the service stays inside a transaction."""
+    project = service_projects("postgresql", database_api)
+    url = new_database(request, tmp_path_factory, "postgresql", database_api)
+    alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
+    probe_dir = tmp_path_factory.mktemp("probe")
+    (probe_dir / "pool_probe.py").write_text(POOL_PROBE)
+    log = probe_dir / "uvicorn.log"
+    database = url.rpartition("/")[2]
+
+    with serving(project, url, log, app="pool_probe:app", app_dir=probe_dir) as client:
+        item = create(client, name=unique("cut")).json()
+        cut = asyncio.run(cut_requests(str(client.base_url), item["id"]))
+        assert cut >= IN_FLIGHT, f"only {cut} requests were cut"
+
+        response = client.get("/items", params={"limit": 50}, timeout=ANSWER_AGAIN_WITHIN)
+        assert response.status_code == 200, response.text
+        # The abandoned requests still run to their end; then the pool is whole again.
+        give_up = time.monotonic() + ANSWER_AGAIN_WITHIN
+        while (checked_out := client.get("/test-probe/pool").json()["checked_out"]) != 0:
+            assert time.monotonic() < give_up, f"{checked_out} connections never came back"
+            time.sleep(0.1)
+        with postgres_server.admin_connection() as admin:
+            states = [
+                state
+                for (state,) in admin.execute(
+                    "SELECT state FROM pg_stat_activity WHERE datname = %s", (database,)
+                )
+            ]
         assert "idle in transaction" not in states, states
     assert "Traceback" not in log.read_text(), log.read_text()

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import sessionmaker
 {%- endif %}
 
-from {{ cookiecutter.package_name }}.database.session import get_session
+from {{ cookiecutter.package_name }}.database.session import create_database_engine, get_session
 from {{ cookiecutter.package_name }}.main import create_app
 
 COLLECTION = "/{{ cookiecutter.__collection }}"
@@ -154,6 +154,32 @@ def test_ready_only_at_the_head_revision(client, alembic_runner):
     assert response.status_code == 200, response.text
     assert response.json()["current"] == response.json()["head"]
     alembic_runner.migrate_down_to("base")
+
+
+def test_a_pool_with_no_free_connection_is_503(alembic_engine, migrated):
+    app = create_app()
+    engine = create_database_engine(
+        alembic_engine.url, pool_size=1, max_overflow=0, pool_timeout=0.1
+    )
+    sessions = {{ "async_" if async_api }}sessionmaker(engine)
+
+    {{ "async " if async_api }}def session_on_a_busy_pool():
+        # The pool's only connection stays busy: the request waits for one in vain.
+        {{ "async " if async_api }}with engine.connect(), sessions() as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_on_a_busy_pool
+{%- if async_api %}
+    with TestClient(app) as client:
+        response = client.get(COLLECTION)
+        # The pool's connection belongs to the client's event loop: closed there.
+        client.portal.call(engine.dispose)
+{%- else %}
+    response = TestClient(app).get(COLLECTION)
+    engine.dispose()
+{%- endif %}
+    assert response.status_code == 503
+    assert response.json() == {"detail": "The database is unavailable; try again later."}
 
 
 def test_health(client):

@@ -11,12 +11,26 @@ from sqlalchemy.orm import Session
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.api.fields import MAX_BIG_INTEGER
+{%- if cookiecutter.database_api == "async" %}
 from {{ cookiecutter.package_name }}.database.session import get_session
+{%- else %}
+from {{ cookiecutter.package_name }}.database.session import MAX_OVERFLOW, POOL_SIZE, get_session
+{%- endif %}
 
 MAX_PAGE_SIZE = 100
 
+{% if cookiecutter.database_api == "async" -%}
 # One session per request, closed (and rolled back if not committed) when it ends.
-SessionDep = Annotated[{{ "AsyncSession" if cookiecutter.database_api == "async" else "Session" }}, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+{%- else -%}
+# One session per request, closed (and rolled back if not committed) when it ends.
+# No more sessions than the pool has connections: a request beyond that waits here, in
+# the event loop, rather than in a worker thread blocked on the pool. Threads blocked on
+# the pool could take every worker thread, while the requests holding the connections
+# need one to validate their response before they close their session: a deadlock that
+# only the pool's timeout breaks (fastapi/fastapi#3205).
+SessionDep = Annotated[Session, Depends(get_session, max_concurrency=POOL_SIZE + MAX_OVERFLOW)]
+{%- endif %}
 
 
 class Page(BaseModel):

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Index, UniqueConstraint
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from {{ cookiecutter.package_name }}.database.base import Base
 
@@ -118,6 +119,8 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)
+    # Every pooled connection stayed busy for the pool's whole timeout.
+    app.add_exception_handler(PoolTimeoutError, database_unavailable)
 {%- if cookiecutter.database_api == "async" %}
     # asyncpg's connection failures (refused, unresolvable host, timeout) reach us as the
     # socket's own OSError: SQLAlchemy passes them through unwrapped.

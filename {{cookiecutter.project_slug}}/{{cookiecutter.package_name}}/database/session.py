@@ -55,9 +55,18 @@ def create_database_engine(url=None, **options) -> Engine:
 {%- endif %}
 
 
+# The application's pool: POOL_SIZE connections kept open, up to MAX_OVERFLOW more
+# under load; a request that finds none free within POOL_TIMEOUT seconds gets a 503.
+POOL_SIZE = 5
+MAX_OVERFLOW = 10
+POOL_TIMEOUT = 30
+
+
 @lru_cache
 def get_engine() -> {{ "AsyncEngine" if async_api else "Engine" }}:
-    return create_database_engine()
+    return create_database_engine(
+        pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, pool_timeout=POOL_TIMEOUT
+    )
 
 
 @lru_cache
