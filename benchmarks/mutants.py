@@ -537,6 +537,16 @@ MUTANTS = [
         "    return value",
         (f"{ASYNC_TESTS}::test_a_url_without_driver_gets_the_async_default_with_a_note",),
     ),
+    Mutant(
+        "the hooks import the baked naming rules, leaving bytecode in the template",
+        "alembic_service_template/answers.py",
+        '    exec(compile(_BAKED_NAMES.read_text(), str(_BAKED_NAMES), "exec"), module.__dict__)',
+        "    import importlib.util\n"
+        '    spec = importlib.util.spec_from_file_location("names", _BAKED_NAMES)\n'
+        "    module = importlib.util.module_from_spec(spec)\n"
+        "    spec.loader.exec_module(module)",
+        ("tests/test_generation.py::test_baking_writes_no_bytecode_into_the_template",),
+    ),
 ]
 
 

@@ -97,6 +97,13 @@ def test_default_bake_has_the_documented_tree(baked):
     assert project_files(baked) == EXPECTED_FILES
 
 
+def test_baking_writes_no_bytecode_into_the_template(baked):
+    """Whatever the template's tree holds, every later bake copies: the hooks read the
+    baked project's code there without importing it."""
+    project_template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    assert not list(project_template.rglob("__pycache__"))
+
+
 @pytest.mark.parametrize(
     "answers", SUPPORTED, ids=lambda answers: "-".join(answers.values()) or "defaults"
 )
