@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
@@ -131,6 +132,12 @@ def dotenv_quoted(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def new_password() -> str:
+    """A fresh random password for a database the project runs itself (compose's): URL-safe,
+    so it goes into a URL as it is."""
+    return secrets.token_hex(16)
+
+
 class _HookFailureWithoutTraceback(logging.Filter):
     """Drops cookiecutter's own traceback from a failed hook's log line on the terminal.
 
@@ -182,6 +189,7 @@ class TemplateExtension(Extension):
             redacted_database_url=redacted_database_url,
         )
         environment.globals["template_root"] = str(TEMPLATE_ROOT)
+        environment.globals["new_password"] = new_password
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         # The folder's name is the template's layout contract, so it is filtered here.

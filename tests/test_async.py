@@ -29,6 +29,7 @@ from tests.helpers import (
     baked_tests,
     cookiecutter_cli,
     current_revision,
+    dotenv_without_compose_password,
     initial_revision,
     python,
     revision_files,
@@ -270,7 +271,7 @@ def test_a_url_without_driver_gets_the_async_default_with_a_note(tmp_path):
         " async one; using 'postgresql+asyncpg://'"
     ) in result.stdout
     project = tmp_path / "my-service"
-    assert (project / ".env").read_text() == (
+    assert dotenv_without_compose_password(project) == (
         f"DATABASE_URL='postgresql+asyncpg://app:{secret}@db:5432/app'\n"
     )
     assert "postgresql+asyncpg://app:***@db:5432/app" in (project / ".env.example").read_text()
@@ -391,7 +392,10 @@ def test_an_async_project_rebakes_from_its_kept_answers(tmp_path):
     assert {path: digest for path, digest in after.items() if path != ".env"} == {
         path: digest for path, digest in before.items() if path != ".env"
     }
-    assert (project / ".env").read_text() == "DATABASE_URL='postgresql+asyncpg://app@db/app'\n"
+    assert (
+        dotenv_without_compose_password(project)
+        == "DATABASE_URL='postgresql+asyncpg://app@db/app'\n"
+    )
 
 
 def test_an_async_project_reads_urls_without_driver_with_its_async_default(

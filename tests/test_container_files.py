@@ -6,13 +6,14 @@ passes its linter and schema, and the compose file wires the services as documen
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import BIN_DIR, TEMPLATE_DIR, run
+from tests.helpers import BIN_DIR, COMPOSE_PASSWORD, TEMPLATE_DIR, run
 
 URLS = {
     "sqlite": "sqlite:///my_service.db",
@@ -106,10 +107,27 @@ def test_compose_runs_migrate_once_before_the_app(projects, backend, web):
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "mysql"])
-def test_compose_refuses_to_start_without_the_database_password(projects, backend):
+def test_compose_reads_the_password_the_bake_put_in_dotenv(projects, backend):
     project = projects(backend, "fastapi")
-    text = (project / "compose.yaml").read_text()
-    assert "secret" not in text
+    variable = PASSWORD_VARIABLE[backend]
+    (password,) = [
+        line.partition("=")[2]
+        for line in (project / ".env").read_text().splitlines()
+        if line.startswith(f"{variable}=")
+    ]
+    assert len(password) == 32 and password.isalnum()
+    services = json.loads(compose_config(project).stdout)["services"]
+    assert f":{password}@db:" in services["migrate"]["environment"]["DATABASE_URL"]
+    assert password not in (project / "compose.yaml").read_text()
+    assert "secret" not in (project / "compose.yaml").read_text()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_compose_refuses_to_start_without_the_database_password(projects, backend, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(projects(backend, "fastapi"), project)
+    dotenv = project / ".env"
+    dotenv.write_text(COMPOSE_PASSWORD.sub("", dotenv.read_text()))
     result = compose_config(project, check=False)
     assert result.returncode != 0
     assert f"set {PASSWORD_VARIABLE[backend]} in .env" in result.stderr

@@ -13,6 +13,7 @@ from tests.helpers import (
     add_resource,
     alembic,
     cookiecutter_cli,
+    dotenv_without_compose_password,
     initial_revision,
     remake_initial_revision,
     revision_files,
@@ -221,9 +222,8 @@ def test_legacy_postgres_scheme_is_normalised_with_a_note(bake, capfd):
     result = bake(database_url="postgres://app@localhost/app")
     assert result.exit_code == 0, result.exception
     assert "postgresql+psycopg://" in capfd.readouterr().out
-    assert (
-        result.project_path / ".env"
-    ).read_text() == "DATABASE_URL='postgresql+psycopg://app@localhost/app'\n"
+    dotenv = dotenv_without_compose_password(result.project_path)
+    assert dotenv == "DATABASE_URL='postgresql+psycopg://app@localhost/app'\n"
 
 
 def test_resource_name_shapes_the_example_model(bake):
