@@ -159,6 +159,8 @@ BAKED_PROJECT_TESTS = 5
 # Exactly the tests of a default bake (SQLite, web_framework=fastapi): the migration and
 # model tests, and the API tests.
 DEFAULT_BAKE_TESTS = 26
+# The same on PostgreSQL, which adds squawk's review of each revision (here the initial one).
+POSTGRES_BAKE_TESTS = DEFAULT_BAKE_TESTS + 1
 
 
 def initial_revision(project: Path) -> Path:

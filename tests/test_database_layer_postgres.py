@@ -13,6 +13,7 @@ from sqlalchemy import make_url
 from tests.helpers import (
     ITEM_MODELS,
     PACKAGE,
+    POSTGRES_BAKE_TESTS,
     ROUND_TRIP,
     add_resource,
     alembic,
@@ -51,7 +52,7 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
     env = {"DATABASE_URL": url}
     before = postgres_server.databases()
     # The API, migration and model tests, and the review of the one revision.
-    assert assert_all_passed(baked_tests(pg_project, env=env)) == 26
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == POSTGRES_BAKE_TESTS
     assert postgres_server.databases() == before, "a test database was left behind"
     assert postgres_server.tables(url) == set(), "the tests touched DATABASE_URL's database"
 
@@ -69,7 +70,8 @@ def test_baked_tests_make_throwaway_databases_on_the_server_of_database_url(
         "def upgrade() -> None:\n"
         "    # squawk-ignore: changing-column-type: widening rewrites no row\n",
     )
-    assert assert_all_passed(baked_tests(pg_project, env=env)) == 27
+    # One more revision, one more review.
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == POSTGRES_BAKE_TESTS + 1
     assert postgres_server.databases() == before
 
 
@@ -77,7 +79,7 @@ def test_test_database_url_overrides(pg_project, postgres_server):
     url = postgres_server.create_database("given_for_tests")
     unreachable = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
     env = {"DATABASE_URL": unreachable, "TEST_DATABASE_URL": url}
-    assert assert_all_passed(baked_tests(pg_project, env=env)) == 26
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == POSTGRES_BAKE_TESTS
     # pytest-alembic leaves its (empty) version table behind: the tests ran there.
     assert postgres_server.tables(url) == {"alembic_version"}
 

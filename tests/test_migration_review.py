@@ -9,6 +9,7 @@ import pytest
 from tests.helpers import (
     ITEM_MODELS,
     PACKAGE,
+    POSTGRES_BAKE_TESTS,
     add_resource,
     alembic,
     assert_all_passed,
@@ -60,7 +61,7 @@ def test_the_initial_revision_lints_clean(pg_project, postgres_server):
     assert result.returncode == 0, result.stdout
     assert assert_all_passed(result) == 1
     # One of the baked suite's tests per revision, beside the API, migration and model tests.
-    assert assert_all_passed(baked_tests(pg_project, env=env)) == 26
+    assert assert_all_passed(baked_tests(pg_project, env=env)) == POSTGRES_BAKE_TESTS
 
 
 def test_a_required_column_on_an_existing_table_fails_naming_the_rule(pg_project, tmp_path):

@@ -260,4 +260,4 @@ def test_the_collection_path_follows_the_resource_name(tmp_path):
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1"},
     )
-    assert re.search(r"\b20 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b21 passed\b", result.stdout), result.stdout
