@@ -31,6 +31,7 @@ from timing import (
     print_report,
     progress,
     run,
+    run_as_script,
     table,
     timed,
 )
@@ -219,8 +220,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
+    run_as_script(main)

@@ -14,7 +14,6 @@ Nothing here asserts a time; see benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,12 +25,12 @@ from timing import (
     DEV_MODULES,
     PYTHON,
     TEMPLATE_DIR,
-    BenchmarkError,
     Row,
     clean_environment,
     missing_modules,
     print_report,
     progress,
+    run_as_script,
     table,
     timed,
 )
@@ -93,8 +92,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
+    run_as_script(main)

@@ -22,7 +22,6 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -44,6 +43,7 @@ from timing import (
     print_report,
     progress,
     run,
+    run_as_script,
     times,
 )
 
@@ -519,9 +519,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (BenchmarkError, pytest.fail.Exception) as error:
-        # tests/postgres.py reports a server that would not start through pytest.fail.
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
+    # tests/postgres.py reports a server that would not start through pytest.fail.
+    run_as_script(main, pytest.fail.Exception)

@@ -201,3 +201,13 @@ def missing_modules(names: Iterable[str]) -> list[str]:
     import importlib.util
 
     return [name for name in names if importlib.util.find_spec(name) is None]
+
+
+def run_as_script(main: Callable[[], int], *also_failures: type[BaseException]) -> None:
+    """Exit with ``main()``'s status; a failure (a BenchmarkError, or one of
+    ``also_failures``) is one line on stderr and status 1, not a traceback."""
+    try:
+        sys.exit(main())
+    except (BenchmarkError, *also_failures) as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        sys.exit(1)
