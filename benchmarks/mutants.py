@@ -455,7 +455,7 @@ MUTANTS = [
     Mutant(
         "sync requests wait for the pool in worker threads (pool/threadpool deadlock)",
         f"{PACKAGE}/api/dependencies.py",
-        "Depends(get_session, max_concurrency=POOL_SIZE + MAX_OVERFLOW)",
+        "Depends(get_session, max_concurrency=POOL_SIZE)",
         "Depends(get_session)",
         (
             "tests/test_service.py::test_service_answers_again_after_its_clients_give_up_mid_request[sync]",

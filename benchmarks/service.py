@@ -59,8 +59,9 @@ STOP_LIMIT = 20
 UVICORN_OPTIONS = ["--host", "127.0.0.1", "--no-access-log", "--workers", "1"]
 
 # The hand-written baseline: the same table, driver and engine options as the baked
-# project's database/session.py (create_engine(url, pool_pre_ping=True)), SQLAlchemy Core
-# queries and a pydantic response model giving the same JSON as the baked app's.
+# project's database/session.py (pre-ping, a pool of 10 connections and no overflow),
+# SQLAlchemy Core queries and a pydantic response model giving the same JSON as the baked
+# app's.
 HAND_WRITTEN_APP = """\
 import os
 from collections.abc import Iterator
@@ -73,7 +74,9 @@ from sqlalchemy import (
     BigInteger, Column, Connection, DateTime, MetaData, String, Table, Text, create_engine, select,
 )
 
-engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+engine = create_engine(
+    os.environ["DATABASE_URL"], pool_pre_ping=True, pool_size=10, max_overflow=0
+)
 item = Table(
     "item",
     MetaData(),

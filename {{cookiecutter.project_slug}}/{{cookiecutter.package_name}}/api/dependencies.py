@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.api.fields import MAX_BIG_INTEGER
 {%- if cookiecutter.database_api == "async" %}
 from {{ cookiecutter.package_name }}.database.session import get_session
 {%- else %}
-from {{ cookiecutter.package_name }}.database.session import MAX_OVERFLOW, POOL_SIZE, get_session
+from {{ cookiecutter.package_name }}.database.session import POOL_SIZE, get_session
 {%- endif %}
 
 MAX_PAGE_SIZE = 100
@@ -29,7 +29,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 # the pool could take every worker thread, while the requests holding the connections
 # need one to validate their response before they close their session: a deadlock that
 # only the pool's timeout breaks (fastapi/fastapi#3205).
-SessionDep = Annotated[Session, Depends(get_session, max_concurrency=POOL_SIZE + MAX_OVERFLOW)]
+SessionDep = Annotated[Session, Depends(get_session, max_concurrency=POOL_SIZE)]
 {%- endif %}
 
 

@@ -55,18 +55,18 @@ def create_database_engine(url=None, **options) -> Engine:
 {%- endif %}
 
 
-# The application's pool: POOL_SIZE connections kept open, up to MAX_OVERFLOW more
-# under load; a request that finds none free within POOL_TIMEOUT seconds gets a 503.
-POOL_SIZE = 5
-MAX_OVERFLOW = 10
+# The application's pool: up to POOL_SIZE connections, each opened when first needed and
+# then kept. No overflow: SQLAlchemy closes an overflow connection as soon as the pool
+# has pool_size idle ones, so a load hovering around that size would open a new one (a
+# server process, on PostgreSQL) for many of its requests. A request that finds none free
+# within POOL_TIMEOUT seconds gets a 503.
+POOL_SIZE = 10
 POOL_TIMEOUT = 30
 
 
 @lru_cache
 def get_engine() -> {{ "AsyncEngine" if async_api else "Engine" }}:
-    return create_database_engine(
-        pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, pool_timeout=POOL_TIMEOUT
-    )
+    return create_database_engine(pool_size=POOL_SIZE, max_overflow=0, pool_timeout=POOL_TIMEOUT)
 
 
 @lru_cache
