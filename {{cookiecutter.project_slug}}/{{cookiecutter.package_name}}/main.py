@@ -1,5 +1,6 @@
 """The web service: ``poetry run uvicorn {{ cookiecutter.package_name }}.main:app``."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The engine and the session factory exist before the first request: requests served
     # at once (in threads) would otherwise each build their own, as lru_cache does not lock.
     get_sessionmaker()
+    # What exists now (modules, models, the engine) lives as long as the process. Frozen,
+    # it is left out of every full garbage collection, which would otherwise scan it all
+    # and double the latency of the slowest requests.
+    gc.collect()
+    gc.freeze()
     yield
     # Close the pooled connections instead of leaving them to the process's end.
     {{ "await " if cookiecutter.database_api == "async" }}get_engine().dispose()
