@@ -446,8 +446,8 @@ MUTANTS = [
     Mutant(
         "the service builds its engine on the first requests (one per thread)",
         f"{PACKAGE}/main.py",
-        "    get_sessionmaker()\n    yield",
-        "    yield",
+        "    get_sessionmaker()\n",
+        "",
         (
             "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[sync]",
         ),
@@ -459,6 +459,16 @@ MUTANTS = [
         "Depends(get_session)",
         (
             "tests/test_service.py::test_service_answers_again_after_its_clients_give_up_mid_request[sync]",
+        ),
+    ),
+    Mutant(
+        "the pool keeps 5 connections and opens up to 10 more, closed again when 5 are idle",
+        f"{PACKAGE}/database/session.py",
+        "pool_size=POOL_SIZE, max_overflow=0,",
+        "pool_size=5, max_overflow=10,",
+        (
+            "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[sync]",
+            "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[async]",
         ),
     ),
     Mutant(
