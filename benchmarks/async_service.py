@@ -43,8 +43,10 @@ from timing import (
     PYTHON,
     BenchmarkError,
     Row,
+    add_load_arguments,
     clean_environment,
     compare,
+    load_settings,
     print_report,
     progress,
     run,
@@ -186,20 +188,10 @@ def migration_row(projects: dict[str, Project], runs: int) -> Row:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"one short run per case, {' and '.join(map(str, QUICK_CLIENTS))} clients (smoke use)",
-    )
-    parser.add_argument("--runs", type=int, help="timed runs per case (default 5, 1 with --quick)")
-    parser.add_argument(
-        "--duration", type=int, help="whole seconds per wrk run (default 3, 1 with --quick)"
-    )
+    clients = " and ".join(map(str, QUICK_CLIENTS))
+    add_load_arguments(parser, f"one short run per case, {clients} clients (smoke use)")
     args = parser.parse_args(argv)
-    runs = args.runs or (1 if args.quick else 5)
-    duration = args.duration or (1 if args.quick else 3)
-    if runs < 1 or not 0 < duration <= 60:
-        parser.error("--runs must be at least 1 and --duration in (0, 60] seconds")
+    runs, duration = load_settings(args)
     wrk = require_wrk()
     started = time.perf_counter()
 

@@ -25,6 +25,7 @@ from timing import (
     TEMPLATE_DIR,
     BenchmarkError,
     Row,
+    at_least_one,
     clean_environment,
     compare,
     missing_modules,
@@ -198,10 +199,12 @@ def bake_rows(work: Path, runs: int, poetry_runs: int | None) -> tuple[list[Row]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 runs, 1 through Poetry")
-    parser.add_argument("--runs", type=int, help="timed runs per case (default 7, 3 with --quick)")
+    parser.add_argument(
+        "--runs", type=at_least_one, help="timed runs per case (default 7, 3 with --quick)"
+    )
     parser.add_argument("--no-poetry", action="store_true", help="skip the Poetry hook path")
     args = parser.parse_args(argv)
-    runs = args.runs or (3 if args.quick else 7)
+    runs = args.runs if args.runs is not None else (3 if args.quick else 7)
     missing = missing_modules(DEV_MODULES)
     if missing:
         parser.error(f"{PYTHON} lacks {', '.join(missing)}: install requirements-dev.txt first")

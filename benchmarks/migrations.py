@@ -25,6 +25,7 @@ from timing import (
     PYTHON,
     BenchmarkError,
     Row,
+    at_least_one,
     clean_environment,
     compare,
     missing_modules,
@@ -342,12 +343,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="fewer runs and sizes (CI smoke use, under a minute)"
     )
-    parser.add_argument("--runs", type=int, help="timed runs per case (default 7, 3 with --quick)")
+    parser.add_argument(
+        "--runs", type=at_least_one, help="timed runs per case (default 7, 3 with --quick)"
+    )
     parser.add_argument("--sizes", type=sizes_argument, help="model counts, e.g. 10,100,500")
 
 
 def runs_and_sizes(args: argparse.Namespace) -> tuple[int, list[int]]:
-    runs = args.runs or (3 if args.quick else 7)
+    runs = args.runs if args.runs is not None else (3 if args.quick else 7)
     return runs, args.sizes or ([10, 30] if args.quick else [10, 100, 500])
 
 

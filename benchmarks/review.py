@@ -18,7 +18,17 @@ import tempfile
 from pathlib import Path
 
 from bake import bake
-from timing import PYTHON, Row, clean_environment, compare, progress, run, table, timed
+from timing import (
+    PYTHON,
+    Row,
+    at_least_one,
+    clean_environment,
+    compare,
+    progress,
+    run,
+    table,
+    timed,
+)
 
 REVISIONS_ADDED = 10
 PYTEST = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
@@ -44,7 +54,9 @@ def add_revisions(project: Path, count: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per case (default 5)")
+    parser.add_argument(
+        "--runs", type=at_least_one, default=5, help="timed runs per case (default 5)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
         work = Path(tmp)

@@ -37,8 +37,10 @@ from sqlalchemy import create_engine, pool, text
 from timing import (
     PYTHON,
     BenchmarkError,
+    add_load_arguments,
     clean_environment,
     compare,
+    load_settings,
     number,
     print_report,
     progress,
@@ -469,18 +471,9 @@ def seeded_project(stack: ExitStack, work: Path) -> tuple[Path, dict[str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="one short run per case (smoke use, under a minute)"
-    )
-    parser.add_argument("--runs", type=int, help="timed runs per case (default 5, 1 with --quick)")
-    parser.add_argument(
-        "--duration", type=int, help="whole seconds per wrk run (default 3, 1 with --quick)"
-    )
+    add_load_arguments(parser, "one short run per case (smoke use, under a minute)")
     args = parser.parse_args(argv)
-    runs = args.runs or (1 if args.quick else 5)
-    duration = args.duration or (1 if args.quick else 3)
-    if runs < 1 or not 0 < duration <= 60:
-        parser.error("--runs must be at least 1 and --duration in (0, 60] seconds")
+    runs, duration = load_settings(args)
     wrk = require_wrk()
     started = time.perf_counter()
 

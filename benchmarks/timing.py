@@ -6,6 +6,7 @@ Nothing here asserts a time; see benchmarks/README.md.
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import platform
@@ -32,6 +33,46 @@ FOREIGN_ENVIRONMENT = ("VIRTUAL_ENV", "POETRY_ACTIVE", "PYTHONPATH", "PYTHONHOME
 
 class BenchmarkError(Exception):
     pass
+
+
+def at_least_one(text: str) -> int:
+    """argparse type of ``--runs``: a whole number of at least 1 (0 is refused, not read
+    as "the default")."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is below 1")
+    return value
+
+
+def wrk_seconds(text: str) -> int:
+    """argparse type of ``--duration``: whole seconds from 1 to 60."""
+    value = at_least_one(text)
+    if value > 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is above 60")
+    return value
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, quick_help: str) -> None:
+    """``--quick``, ``--runs`` and ``--duration`` of the modules that load a service with wrk."""
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument(
+        "--runs", type=at_least_one, help="timed runs per case (default 5, 1 with --quick)"
+    )
+    parser.add_argument(
+        "--duration",
+        type=wrk_seconds,
+        help="whole seconds per wrk run, at most 60 (default 3, 1 with --quick)",
+    )
+
+
+def load_settings(args: argparse.Namespace) -> tuple[int, int]:
+    """The runs per case and the seconds per wrk run that ``add_load_arguments`` read."""
+    runs = args.runs if args.runs is not None else (1 if args.quick else 5)
+    duration = args.duration if args.duration is not None else (1 if args.quick else 3)
+    return runs, duration
 
 
 @dataclass

@@ -1,9 +1,14 @@
 """benchmarks/run.py --quick (bake.py's and migrations.py's rows in one table) runs to the end
-and prints its table; each of the two modules also runs alone. Times are never asserted."""
+and prints its table; each of the two modules also runs alone. Times are never asserted.
+Every module refuses a run count below one (and the wrk ones a duration outside 1-60 s)."""
 
 import re
+import subprocess
+import sys
 
-from tests.helpers import quick_benchmark
+import pytest
+
+from tests.helpers import TEMPLATE_DIR, quick_benchmark
 
 # Rows the quick run always prints, each with a median and a ratio.
 EXPECTED_ROWS = [
@@ -62,3 +67,36 @@ def test_migrations_module_runs_alone():
     rows = measured_rows(out)
     assert [label for label in EXPECTED_ROWS if label in rows] == EXPECTED_ROWS[1:7], out
     assert not any("bake" in label for label in rows), out
+
+
+@pytest.mark.parametrize(
+    "script", ["run.py", "bake.py", "migrations.py", "review.py", "service.py", "async_service.py"]
+)
+@pytest.mark.parametrize("runs", ["0", "-1", "two"])
+def test_a_run_count_below_one_is_refused_not_read_as_the_default(script, runs):
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", "--runs", runs],
+        check=False,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert f"error: argument --runs: '{runs}'" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("script", ["service.py", "async_service.py"])
+@pytest.mark.parametrize("duration", ["0", "61"])
+def test_a_wrk_duration_outside_1_to_60_seconds_is_refused(script, duration):
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", "--duration", duration],
+        check=False,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert f"error: argument --duration: '{duration}'" in result.stderr
