@@ -69,34 +69,31 @@ def test_migrations_module_runs_alone():
     assert not any("bake" in label for label in rows), out
 
 
+def refusal(script: str, *options: str) -> str:
+    """What ``benchmarks/<script> options`` says on stderr, having exited as argparse does
+    on a bad option (status 2) and printed nothing else."""
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", *options],
+        check=False,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.stdout == ""
+    return result.stderr
+
+
 @pytest.mark.parametrize(
     "script", ["run.py", "bake.py", "migrations.py", "review.py", "service.py", "async_service.py"]
 )
 @pytest.mark.parametrize("runs", ["0", "-1", "two"])
 def test_a_run_count_below_one_is_refused_not_read_as_the_default(script, runs):
-    result = subprocess.run(
-        [sys.executable, f"benchmarks/{script}", "--runs", runs],
-        check=False,
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
-    assert f"error: argument --runs: '{runs}'" in result.stderr
-    assert result.stdout == ""
+    assert f"error: argument --runs: '{runs}'" in refusal(script, "--runs", runs)
 
 
 @pytest.mark.parametrize("script", ["service.py", "async_service.py"])
 @pytest.mark.parametrize("duration", ["0", "61"])
 def test_a_wrk_duration_outside_1_to_60_seconds_is_refused(script, duration):
-    result = subprocess.run(
-        [sys.executable, f"benchmarks/{script}", "--duration", duration],
-        check=False,
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
-    assert f"error: argument --duration: '{duration}'" in result.stderr
+    assert f"error: argument --duration: '{duration}'" in refusal(script, "--duration", duration)
