@@ -493,13 +493,12 @@ EXPECTED_STATUS = {
 }
 
 
-@pytest.mark.parametrize("database_api", ["async", "sync"])
-def test_service_under_concurrent_load_returns_every_connection(
-    request, service_projects, tmp_path_factory, postgres_server, database_api
-):
-    """A cold service hit by IN_FLIGHT requests at once: one engine, at most its pool's
-    connections, every one back in the pool afterwards (async: one event loop; sync: a
-    thread per request)."""
+@pytest.fixture
+def probed_service(request, service_projects, tmp_path_factory, postgres_server):
+    """Serves the PostgreSQL project of ``database_api`` (the test's parameter), migrated,
+    with the pool probe route, on a database of its own: yields the client and a function
+    giving the states of the service's sessions on the server. No traceback may be logged."""
+    database_api = request.node.callspec.params["database_api"]
     project = service_projects("postgresql", database_api)
     url = new_database(request, tmp_path_factory, "postgresql", database_api)
     alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
@@ -508,33 +507,39 @@ def test_service_under_concurrent_load_returns_every_connection(
     log = probe_dir / "uvicorn.log"
     database = url.rpartition("/")[2]
 
-    with serving(project, url, log, app="pool_probe:app", app_dir=probe_dir) as client:
-        # Nothing has asked for the engine yet: the load's first requests race for it.
-        peak, outcomes = asyncio.run(concurrent_load(str(client.base_url)))
-        assert peak >= 50, f"only {peak} requests were in flight at once"
-        assert len(outcomes) == ROUNDS * IN_FLIGHT
-        unexpected = [
-            (kind, status) for kind, status in outcomes if status != EXPECTED_STATUS[kind]
-        ]
-        assert unexpected == [], unexpected[:10]
-
-        pool = client.get("/test-probe/pool").json()
-        assert pool["checked_out"] == 0, pool
-        # Each connection is opened once and kept: none beyond the pool's size, none
-        # closed and opened again as the load rises and falls.
-        assert 1 <= pool["opened"] <= pool["size"], pool
-        # The server's side: no session left inside a transaction, and no more connections
-        # than the pool holds.
+    def session_states() -> list[str]:
         with postgres_server.admin_connection() as admin:
-            states = [
-                state
-                for (state,) in admin.execute(
-                    "SELECT state FROM pg_stat_activity WHERE datname = %s", (database,)
-                )
-            ]
-        assert len(states) <= pool["size"], states
-        assert "idle in transaction" not in states, states
-    assert "Traceback" not in log.read_text(), log.read_text()
+            query = "SELECT state FROM pg_stat_activity WHERE datname = %s"
+            return [state for (state,) in admin.execute(query, (database,))]
+
+    with serving(project, url, log, app="pool_probe:app", app_dir=probe_dir) as client:
+        yield client, session_states
+
+
+@pytest.mark.parametrize("database_api", ["async", "sync"])
+def test_service_under_concurrent_load_returns_every_connection(probed_service, database_api):
+    """A cold service hit by IN_FLIGHT requests at once: one engine, at most its pool's
+    connections, every one back in the pool afterwards (async: one event loop; sync: a
+    thread per request)."""
+    client, session_states = probed_service
+    # The test has not touched the engine: the service's startup must have built it, or
+    # the load's first requests race to build one each.
+    peak, outcomes = asyncio.run(concurrent_load(str(client.base_url)))
+    assert peak >= 50, f"only {peak} requests were in flight at once"
+    assert len(outcomes) == ROUNDS * IN_FLIGHT
+    unexpected = [(kind, status) for kind, status in outcomes if status != EXPECTED_STATUS[kind]]
+    assert unexpected == [], unexpected[:10]
+
+    pool = client.get("/test-probe/pool").json()
+    assert pool["checked_out"] == 0, pool
+    # Each connection is opened once and kept: none beyond the pool's size, none
+    # closed and opened again as the load rises and falls.
+    assert 1 <= pool["opened"] <= pool["size"], pool
+    # The server's side: no session left inside a transaction, and no more connections
+    # than the pool holds.
+    states = session_states()
+    assert len(states) <= pool["size"], states
+    assert "idle in transaction" not in states, states
 
 
 # Long enough for a request to reach the service, far too short for it to be answered.
@@ -568,38 +573,21 @@ async def cut_requests(base_url: str, item_id: int) -> int:
 
 
 @pytest.mark.parametrize("database_api", ["async", "sync"])
-def test_service_answers_again_after_its_clients_give_up_mid_request(
-    request, service_projects, tmp_path_factory, postgres_server, database_api
-):
+def test_service_answers_again_after_its_clients_give_up_mid_request(probed_service, database_api):
     """Clients that disconnect while their requests wait for the pool leave nothing
     behind: the service answers the next request, every connection returns to the pool
     and no session of the service stays inside a transaction."""
-    project = service_projects("postgresql", database_api)
-    url = new_database(request, tmp_path_factory, "postgresql", database_api)
-    alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
-    probe_dir = tmp_path_factory.mktemp("probe")
-    (probe_dir / "pool_probe.py").write_text(POOL_PROBE)
-    log = probe_dir / "uvicorn.log"
-    database = url.rpartition("/")[2]
+    client, session_states = probed_service
+    item = create(client, name=unique("cut")).json()
+    cut = asyncio.run(cut_requests(str(client.base_url), item["id"]))
+    assert cut >= IN_FLIGHT, f"only {cut} requests were cut"
 
-    with serving(project, url, log, app="pool_probe:app", app_dir=probe_dir) as client:
-        item = create(client, name=unique("cut")).json()
-        cut = asyncio.run(cut_requests(str(client.base_url), item["id"]))
-        assert cut >= IN_FLIGHT, f"only {cut} requests were cut"
-
-        response = client.get("/items", params={"limit": 50}, timeout=ANSWER_AGAIN_WITHIN)
-        assert response.status_code == 200, response.text
-        # The abandoned requests still run to their end; then the pool is whole again.
-        give_up = time.monotonic() + ANSWER_AGAIN_WITHIN
-        while (checked_out := client.get("/test-probe/pool").json()["checked_out"]) != 0:
-            assert time.monotonic() < give_up, f"{checked_out} connections never came back"
-            time.sleep(0.1)
-        with postgres_server.admin_connection() as admin:
-            states = [
-                state
-                for (state,) in admin.execute(
-                    "SELECT state FROM pg_stat_activity WHERE datname = %s", (database,)
-                )
-            ]
-        assert "idle in transaction" not in states, states
-    assert "Traceback" not in log.read_text(), log.read_text()
+    response = client.get("/items", params={"limit": 50}, timeout=ANSWER_AGAIN_WITHIN)
+    assert response.status_code == 200, response.text
+    # The abandoned requests still run to their end; then the pool is whole again.
+    give_up = time.monotonic() + ANSWER_AGAIN_WITHIN
+    while (checked_out := client.get("/test-probe/pool").json()["checked_out"]) != 0:
+        assert time.monotonic() < give_up, f"{checked_out} connections never came back"
+        time.sleep(0.1)
+    states = session_states()
+    assert "idle in transaction" not in states, states
