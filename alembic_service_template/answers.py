@@ -317,3 +317,4 @@ def _baked_names() -> types.ModuleType:
 _names = _baked_names()
 plural = _names.plural
 class_name = _names.class_name
+fill_in = _names.fill_in

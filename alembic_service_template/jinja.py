@@ -181,6 +181,7 @@ class TemplateExtension(Extension):
             class_name=answer_checks.class_name,
             database_backend=database_backend,
             driver_requirement=database_driver_requirement,
+            fill_in=answer_checks.fill_in,
             dotenv_quoted=dotenv_quoted,
             forget_database_password=forget_database_password,
             normalised_database_url=normalised_database_url,

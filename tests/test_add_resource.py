@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from string import Template
 
 import pytest
 from cookiecutter.main import cookiecutter
@@ -370,10 +371,28 @@ SCRIPTS_TABLE = """[project.scripts]
 """
 
 
+# The example router as the template wrote it before add-resource: its own Jinja, the
+# resource's names as cookiecutter variables, rather than an include of the scaffold's.
+OLD_STYLE_NAMES = {
+    "name": "{{ cookiecutter.resource_name }}",
+    "noun": '{{ cookiecutter.resource_name | replace("_", " ") }}',
+    "model": "{{ cookiecutter.__model_class }}",
+    "collection": "{{ cookiecutter.__collection }}",
+    "package": "{{ cookiecutter.package_name }}",
+}
+
+
 def without_add_resource(clone: Path) -> None:
     """Make ``clone`` the template as it was before add-resource: no console script, no
-    scaffold code (the naming rules the template itself loads stay)."""
+    scaffold code (the naming rules the template itself loads stay), and an example
+    router of its own."""
     baked_package = clone / CLI_TEMPLATE.rpartition("/")[0]
+    router_template = baked_package / "scaffold" / "templates" / "resource" / "router.py.tmpl"
+    example_router = (
+        baked_package / "api" / "resources" / "{{cookiecutter.resource_name}}" / "router.py"
+    )
+    assert "include" in example_router.read_text(), "the example router is written anew"
+    example_router.write_text(Template(router_template.read_text()).substitute(OLD_STYLE_NAMES))
     (clone / CLI_TEMPLATE).unlink()
     (baked_package / "scaffold" / "resource.py").unlink()
     shutil.rmtree(baked_package / "scaffold" / "templates")

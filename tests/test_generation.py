@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from alembic_service_template.answers import SUPPORTED_PYTHON_VERSIONS
+from alembic_service_template.answers import SUPPORTED_PYTHON_VERSIONS, fill_in
 from tests.helpers import (
     TEMPLATE_DIR,
     add_resource,
@@ -234,6 +234,21 @@ def test_resource_name_shapes_the_example_model(bake):
     assert (
         '"invoice_line"' in (result.project_path / "alembic/versions/0001_initial.py").read_text()
     )
+
+
+@pytest.mark.parametrize("database_api", ["sync", "async"])
+def test_the_example_router_is_the_one_add_resource_writes(bake, database_api):
+    """One source for both: the baked add-resource template, filled in for the example."""
+    result = bake(resource_name="order_line", database_api=database_api)
+    assert result.exit_code == 0, result.exception
+    package = result.project_path / "my_service"
+    template = (package / "scaffold/templates/resource/router.py.tmpl").read_text()
+    router = (package / "api/resources/order_line/router.py").read_text()
+    assert router == fill_in(template, "order_line", "my_service")
+    assert "${" not in router
+    assert "class OrderLineRead" in (package / "api/resources/order_line/schemas.py").read_text()
+    assert 'APIRouter(prefix="/order_lines", tags=["order_lines"])' in router
+    assert ("async def get_order_line(" in router) == (database_api == "async")
 
 
 def test_copy_without_render_lists_only_files():

@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from string import Template
 
 from alembic import command
 from alembic.config import Config
@@ -48,7 +47,7 @@ from {{ cookiecutter.package_name }}.database.throwaway import (
     throwaway_database,
     unreachable,
 )
-from {{ cookiecutter.package_name }}.scaffold.names import class_name, plural
+from {{ cookiecutter.package_name }}.scaffold.names import class_name, fill_in, plural
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, get_settings
 
 # templates/resource/* make the resource's package, templates/tests/* its test module
@@ -79,13 +78,6 @@ class Resource:
 
     def files(self, project: Path) -> dict[Path, str]:
         """Each file to write, by path, with its text."""
-        names = {
-            "name": self.name,
-            "noun": self.name.replace("_", " "),
-            "model": self.model,
-            "collection": self.collection,
-            "package": PACKAGE_NAME,
-        }
         targets = {
             template: RESOURCES_DIR / self.name / template.name.removesuffix(".tmpl")
             for template in (TEMPLATES / "resource").glob("*.tmpl")
@@ -94,7 +86,7 @@ class Resource:
             for template in (TEMPLATES / "tests").glob("*.tmpl")
         }
         return {
-            target: Template(template.read_text()).substitute(names)
+            target: fill_in(template.read_text(), self.name, PACKAGE_NAME)
             for template, target in sorted(targets.items())
         }
 
