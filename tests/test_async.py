@@ -25,6 +25,7 @@ from tests.helpers import (
     add_resource,
     alembic,
     assert_all_passed,
+    autogenerate,
     bake_for_absent_server,
     baked_tests,
     cookiecutter_cli,
@@ -108,9 +109,7 @@ def test_async_sqlite_seed_workflow_and_baked_suite(async_sqlite_project, tmp_pa
     assert "No new upgrade operations detected" in alembic(project, "check", env=env).stdout
 
     add_resource(project, "my_service", "order", SQLITE_ORDER_MODELS)
-    before = revision_files(project)
-    alembic(project, "revision", "--autogenerate", "-m", "add order", env=env)
-    (new_file,) = set(revision_files(project)) - set(before)
+    new_file = autogenerate(project, "add order", env=env)
     text = new_file.read_text()
     assert re.search(r'op\.create_table\(\s*"order",', text), text
     assert "batch_op.create_index" in text and 'op.drop_table("order")' in text
@@ -225,9 +224,7 @@ def test_async_postgresql_seed_workflow_and_baked_suite(bake, postgres_server, d
     alembic(project, "check", env=env)
 
     add_resource(project, "my_service", "order", IDENTITY_ORDER_MODELS)
-    before = revision_files(project)
-    alembic(project, "revision", "--autogenerate", "-m", "add order", env=env)
-    (new_file,) = set(revision_files(project)) - set(before)
+    new_file = autogenerate(project, "add order", env=env)
     text = new_file.read_text()
     assert re.search(r'sa\.Enum\(\s*"open",\s*"paid",\s*name="order_state"', text), text
     assert 'sa.Enum("open", "paid", name="order_state").drop(op.get_bind())' in text
