@@ -61,9 +61,9 @@ STOP_LIMIT = 20
 UVICORN_OPTIONS = ["--host", "127.0.0.1", "--no-access-log", "--workers", "1"]
 
 # The hand-written baseline: the same table, driver and engine options as the baked
-# project's database/session.py (pre-ping, a pool of 10 connections and no overflow),
-# SQLAlchemy Core queries and a pydantic response model giving the same JSON as the baked
-# app's.
+# project's database/session.py (pre-ping, a pool of POOL_SIZE connections, filled in from
+# that file by hand_written_app, and no overflow), SQLAlchemy Core queries and a pydantic
+# response model giving the same JSON as the baked app's.
 HAND_WRITTEN_APP = """\
 import os
 from collections.abc import Iterator
@@ -77,7 +77,7 @@ from sqlalchemy import (
 )
 
 engine = create_engine(
-    os.environ["DATABASE_URL"], pool_pre_ping=True, pool_size=10, max_overflow=0
+    os.environ["DATABASE_URL"], pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0
 )
 item = Table(
     "item",
@@ -120,6 +120,16 @@ def get_item(conn: Conn, id: int) -> Item:
         raise HTTPException(404, f"Item {id} not found")
     return Item(**row)
 """
+
+
+def hand_written_app(project: Path) -> str:
+    """HAND_WRITTEN_APP with the pool size of ``project``'s ``database/session.py``."""
+    session = project / PACKAGE / "database" / "session.py"
+    match = re.search(r"^POOL_SIZE = (\d+)$", session.read_text(), re.MULTILINE)
+    if match is None:
+        raise BenchmarkError(f"{session} has no 'POOL_SIZE = <number>' line")
+    return HAND_WRITTEN_APP.replace("POOL_SIZE", match[1])
+
 
 # The load generator's ceiling: an ASGI app that answers a constant without a framework.
 CONSTANT_APP = """\
@@ -480,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         project, env = seeded_project(stack, work)
-        (work / "hand_written.py").write_text(HAND_WRITTEN_APP)
+        (work / "hand_written.py").write_text(hand_written_app(project))
         (work / "constant.py").write_text(CONSTANT_APP)
         progress("starting the three uvicorn processes")
         baked = stack.enter_context(
