@@ -22,13 +22,14 @@ def ruff_binary() -> str | None:
         return None
 
 
-def format_revision(path: Path) -> bool:
-    """Sort the imports and format ``path``; False when ruff is not installed."""
+def format_revision(*paths: Path) -> bool:
+    """Sort the imports and format ``paths`` (one ruff run of each kind for them all);
+    False when ruff is not installed."""
     ruff = ruff_binary()
     if ruff is None:
         return False
     for arguments in (["check", "--fix", "--select", "I", "--quiet"], ["format", "--quiet"]):
-        subprocess.run([ruff, *arguments, "--no-cache", str(path)], check=True)
+        subprocess.run([ruff, *arguments, "--no-cache", *map(str, paths)], check=True)
     return True
 
 

@@ -228,7 +228,7 @@ def write_files(files: dict[Path, str]) -> None:
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-        format_revision(path)
+    format_revision(*files)
 
 
 def remove_files(resource_dir: Path, files: dict[Path, str]) -> None:
