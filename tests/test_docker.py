@@ -60,12 +60,18 @@ def wait_for(url: str, deadline: float) -> httpx.Response:
 
 def test_image_runs_as_a_user_and_holds_no_secret(docker_daemon, service_image):
     # One container for every look (each one costs a copy of the image with vfs).
-    script = "id -u; echo ---; ls -A /app; echo ---; ls /app/.venv/bin"
+    script = (
+        f"id -u; echo ---; ls -A /app; echo ---; ls /app/.venv/bin; echo ---; ls /app/{PACKAGE};"
+        f" echo ---; ls /app/{PACKAGE}/database"
+    )
     looks = docker_daemon.docker("run", "--rm", service_image, "sh", "-c", script).stdout
-    uid, listing, tools = (part.split() for part in looks.split("---\n"))
+    uid, listing, tools, package, database = (part.split() for part in looks.split("---\n"))
     assert uid != ["0"]
     assert sorted(listing) == [".venv", "alembic", "alembic.ini", PACKAGE]
     assert "uvicorn" in tools and "poetry" not in tools
+    # Development tools stay out: add-resource's scaffold and the tests' throwaway databases.
+    assert "main.py" in package and "scaffold" not in package
+    assert "session.py" in database and "throwaway.py" not in database
     config = json.loads(docker_daemon.docker("image", "inspect", service_image).stdout)[0]
     environment = "\n".join(config["Config"]["Env"])
     # Build arguments of the build stage never reach the runtime image.
