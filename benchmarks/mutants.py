@@ -38,6 +38,20 @@ class Mutant:
 
 MUTANTS = [
     Mutant(
+        "online DDL steps not safe to repeat",
+        f"{PACKAGE}/database/online_ddl.py",
+        "        _make_repeatable(change)",
+        "        pass",
+        ("tests/test_online_ddl.py::test_a_revision_run_again_after_a_failure_completes",),
+    ),
+    Mutant(
+        "a foreign key on an existing table added and checked in one step",
+        f"{PACKAGE}/database/online_ddl.py",
+        'operation.kw["postgresql_not_valid"] = True',
+        "pass",
+        ("tests/test_online_ddl.py::test_the_revision_is_written_in_the_online_form",),
+    ),
+    Mutant(
         "baked tests use DATABASE_URL's own database",
         f"{PROJECT}/tests/conftest.py",
         "yield from throwaway_database(database_server, get_settings().database_url)",

@@ -15,6 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import BigInteger, Connection, Identity, text
 from sqlalchemy.types import TypeDecorator
 
+from {{ cookiecutter.package_name }}.database.online_ddl import write_online_ddl
+
 
 def render_item(type_: str, obj: object, autogen_context) -> str | bool:
     """Render the project's own column types (``TypeDecorator``) as the type they store.
@@ -84,6 +86,7 @@ def process_revision_directives(context: MigrationContext, revision, directives)
     for upgrade_ops in script.upgrade_ops_list:
         for warning in mark_data_loss(upgrade_ops):
             print(f"warning: revision {script.rev_id} {warning}")
+    write_online_ddl(script, context.dialect.name)
 
 
 class DataLossWarningOp(MigrateOperation):
