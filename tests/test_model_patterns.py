@@ -13,7 +13,9 @@ check`` clean, downgrade to base, and pass the project's own tests and ruff.
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import sys
 
 import pytest
@@ -27,6 +29,9 @@ from tests.helpers import (
     autogenerate,
     baked_tests,
     cookiecutter_cli,
+    edit,
+    new_revision,
+    revision_files,
     run,
     unused_port,
 )
@@ -206,7 +211,9 @@ print("ok")
 
 # The schema as SQLAlchemy's inspector sees it, printed as JSON (run in the project).
 SCHEMA = """
+import itertools
 import json
+import re
 import sys
 
 from sqlalchemy import create_engine, inspect
@@ -344,3 +351,178 @@ def test_the_project_passes_its_own_tests_and_ruff(patterns):
     assert_all_passed(baked_tests(project, env=tests_env, check=False))
     run([str(BIN_DIR / "ruff"), "check", "--no-cache", "."], cwd=project)
     run([str(BIN_DIR / "ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+
+
+# --- changes to such models -------------------------------------------------------------
+
+SHELF_MODELS = f"""\
+import enum
+from datetime import datetime
+
+from sqlalchemy import String, false, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from {PACKAGE}.database.base import Base
+from {PACKAGE}.database.types import UTCDateTime
+
+
+class Colour(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+class Shelf(Base):
+    __tablename__ = "shelf"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    colour: Mapped[Colour]
+    label: Mapped[str] = mapped_column(String(40))
+    full: Mapped[bool] = mapped_column(server_default=false())
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+"""
+
+
+def warnings_of(result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+
+
+def check_is_clean(project, env) -> None:
+    check = alembic(project, "check", env=env)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
+SHELF_NUMBERS = itertools.count()
+
+
+@pytest.fixture
+def mariadb_shelf(tmp_path, mariadb_server):
+    """(project, env, models): a MySQL bake with the shelf resource, migrated to head."""
+    project = bake_project(tmp_path, "mysql")
+    models = add_resource(project, PACKAGE, "shelf", SHELF_MODELS)
+    env = {"DATABASE_URL": mariadb_server.create_database(f"shelf_{next(SHELF_NUMBERS)}")}
+    alembic(project, "upgrade", "head", env=env)
+    autogenerate(project, "shelf", env=env)
+    alembic(project, "upgrade", "head", env=env)
+    return project, env, models
+
+
+def test_mariadb_warns_when_an_enum_value_is_removed_not_added(mariadb_shelf):
+    project, env, models = mariadb_shelf
+    edit(models, '    GREEN = "green"\n', '    GREEN = "green"\n    BLUE = "blue"\n')
+    before = revision_files(project)
+    added = alembic(project, "revision", "--autogenerate", "-m", "blue", env=env)
+    text = new_revision(project, before).read_text()
+    assert '"BLUE"' in text and "WARNING" not in text, text
+    assert warnings_of(added) == []
+    alembic(project, "upgrade", "head", env=env)
+
+    edit(models, '    GREEN = "green"\n', "")
+    before = revision_files(project)
+    removed = alembic(project, "revision", "--autogenerate", "-m", "no green", env=env)
+    text = new_revision(project, before).read_text()
+    assert re.search(r"# WARNING: removes 'GREEN' from the values of shelf\.colour", text), text
+    (warning,) = warnings_of(removed)
+    assert "removes 'GREEN' from the values of shelf.colour" in warning
+    alembic(project, "upgrade", "head", env=env)
+    check_is_clean(project, env)
+
+
+def test_mariadb_server_default_changes_are_found(mariadb_shelf):
+    project, env, models = mariadb_shelf
+    check_is_clean(project, env)  # false() and now() are what MariaDB reports
+    edit(models, "server_default=false()", "server_default=true()")
+    edit(models, "import String, false, func", "import String, func, true")
+    check = alembic(project, "check", env=env, check=False)
+    assert check.returncode != 0 and "modify_default" in check.stdout + check.stderr, check
+    edit(models, "server_default=func.now()", "server_default=text(\"'2020-01-01 00:00:00'\")")
+    edit(models, "import String, func, true", "import String, text, true")
+    revision = autogenerate(project, "defaults", env=env).read_text()
+    assert 'server_default=sa.text("true")' in revision, revision
+    assert "2020-01-01 00:00:00" in revision, revision
+    alembic(project, "upgrade", "head", env=env)
+    check_is_clean(project, env)
+
+
+def test_the_rename_advice_runs_on_mariadb(mariadb_shelf):
+    project, env, models = mariadb_shelf
+    edit(models, "label: Mapped[str]", "title: Mapped[str]")
+    revision = autogenerate(project, "rename label", env=env)
+    advice = re.search(r"replace both with (op\.alter_column\(.*\))\.\n", revision.read_text())
+    assert advice and "existing_type=sa.String(length=40)" in advice[1], revision.read_text()
+    # Take the advice: the revision renames the column instead of dropping it.
+    text = revision.read_text()
+    upgrade = text[text.index("def upgrade") : text.index("def downgrade")]
+    renaming = "def upgrade() -> None:\n    " + advice[1].replace("NEW_NAME", "title") + "\n\n\n"
+    revision.write_text(text.replace(upgrade, renaming))
+    alembic(project, "upgrade", "head", env=env)
+    check_is_clean(project, env)
+
+
+def test_mariadb_server_default_times_read_back_in_utc(mariadb_shelf, mariadb_server):
+    """A server running in another time zone than UTC still gives now() in UTC."""
+    project, env, models = mariadb_shelf
+    with mariadb_server.admin_connection() as connection, connection.cursor() as cursor:
+        cursor.execute("SET GLOBAL time_zone = '+05:00'")
+        try:
+            script(project, SHELF_ROUND_TRIP, env=env)
+        finally:
+            cursor.execute("SET GLOBAL time_zone = 'SYSTEM'")
+
+
+SHELF_ROUND_TRIP = f"""
+from datetime import UTC, datetime, timedelta
+
+from {PACKAGE}.api.resources.shelf.models import Colour, Shelf
+from {PACKAGE}.database.session import get_sessionmaker
+
+with get_sessionmaker()() as session:
+    shelf = Shelf(colour=Colour.RED, label="top")
+    session.add(shelf)
+    session.commit()
+    session.refresh(shelf)
+    now = datetime.now(UTC)
+    assert abs(shelf.checked_at - now) < timedelta(minutes=5), (shelf.checked_at, now)
+"""
+
+
+def test_a_type_that_needs_the_application_stops_autogenerate(tmp_path):
+    project = bake_project(tmp_path, "sqlite")
+    add_resource(
+        project,
+        PACKAGE,
+        "place",
+        f"""\
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, UserDefinedType
+
+from {PACKAGE}.database.base import Base
+
+
+class Point(UserDefinedType):
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "VARCHAR(40)"
+
+
+class Location(TypeDecorator):
+    impl = Point
+    cache_ok = True
+
+
+class Place(Base):
+    __tablename__ = "place"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location: Mapped[str] = mapped_column(Location())
+""",
+    )
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'place.db'}"}
+    alembic(project, "upgrade", "head", env=env)
+    before = revision_files(project)
+    result = alembic(project, "revision", "--autogenerate", "-m", "place", env=env, check=False)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "place.location" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert revision_files(project) == before

@@ -280,9 +280,9 @@ def data_loss(operation) -> str | None:
         return f"drops table {operation.table_name} and every row in it."
     if isinstance(operation, ops.DropColumnOp):
         return (
-            f"drops column {operation.table_name}.{operation.column_name} and its values"
-            " (a renamed column shows up as a drop plus an add: to keep them, replace both"
-            f" with {rename_advice(operation)})."
+            f"drops column {operation.table_name}.{operation.column_name} and its values."
+            " A renamed column shows up as a drop plus an add: to keep the values, replace"
+            f" both with {rename_advice(operation)}."
         )
     if isinstance(operation, ops.AlterColumnOp) and operation.modify_type is not None:
         old, new = operation.existing_type, operation.modify_type
