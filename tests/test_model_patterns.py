@@ -526,3 +526,46 @@ class Place(Base):
     assert len(errors) == 1 and "place.location" in errors[0], result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert revision_files(project) == before
+
+
+JSON_DEFAULTS_MODELS = f"""\
+from typing import Any
+
+from sqlalchemy import JSON, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from {PACKAGE}.database.base import Base
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plain: Mapped[dict[str, Any]] = mapped_column(JSON, server_default=text("'{{}}'"))
+    binary: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, server_default=text(\"\"\"'{{"a": 1, "b": [2]}}'\"\"\")
+    )
+    written: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="[]")
+"""
+
+
+def test_postgresql_json_defaults_compare_as_documents(tmp_path, postgres_server):
+    project = bake_project(tmp_path, "postgresql")
+    models = add_resource(project, PACKAGE, "setting", JSON_DEFAULTS_MODELS)
+    env = {"DATABASE_URL": postgres_server.create_database("json_defaults")}
+    alembic(project, "upgrade", "head", env=env)
+    autogenerate(project, "settings", env=env)
+    alembic(project, "upgrade", "head", env=env)
+    check_is_clean(project, env)
+    # Spelled otherwise, the same document: still no change.
+    edit(models, '{"a": 1, "b": [2]}', '{"b": [2],   "a": 1}')
+    check_is_clean(project, env)
+    # A different document is a change.
+    edit(models, 'server_default="[]"', "server_default='[1]'")
+    check = alembic(project, "check", env=env, check=False)
+    assert check.returncode != 0 and "modify_default" in check.stdout + check.stderr, check
+    revision = autogenerate(project, "new default", env=env).read_text()
+    assert "[1]" in revision, revision
+    alembic(project, "upgrade", "head", env=env)
+    check_is_clean(project, env)
