@@ -614,6 +614,13 @@ MUTANTS = [
         "",
         (f"{PATTERN_TESTS}::test_the_rename_advice_runs_on_mariadb",),
     ),
+    Mutant(
+        "autogenerate: no warning when a PostgreSQL enum value is removed",
+        f"{PACKAGE}/database/migrations.py",
+        "operation.new_values]\n        if removed:\n",
+        "operation.new_values]\n        if False:\n",
+        (f"{PATTERN_TESTS}::test_postgresql_warns_when_an_enum_value_is_removed_not_added",),
+    ),
 ]
 
 

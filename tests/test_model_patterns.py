@@ -569,3 +569,30 @@ def test_postgresql_json_defaults_compare_as_documents(tmp_path, postgres_server
     assert "[1]" in revision, revision
     alembic(project, "upgrade", "head", env=env)
     check_is_clean(project, env)
+
+
+def test_postgresql_warns_when_an_enum_value_is_removed_not_added(tmp_path, postgres_server):
+    project = bake_project(tmp_path, "postgresql")
+    models = add_resource(project, PACKAGE, "shelf", SHELF_MODELS)
+    env = {"DATABASE_URL": postgres_server.create_database("enum_values")}
+    alembic(project, "upgrade", "head", env=env)
+    autogenerate(project, "shelf", env=env)
+    alembic(project, "upgrade", "head", env=env)
+
+    edit(models, '    GREEN = "green"\n', '    GREEN = "green"\n    BLUE = "blue"\n')
+    before = revision_files(project)
+    added = alembic(project, "revision", "--autogenerate", "-m", "blue", env=env)
+    text = new_revision(project, before).read_text()
+    assert '"BLUE"' in text and "WARNING" not in text, text
+    assert warnings_of(added) == []
+    alembic(project, "upgrade", "head", env=env)
+
+    edit(models, '    GREEN = "green"\n', "")
+    before = revision_files(project)
+    removed = alembic(project, "revision", "--autogenerate", "-m", "no green", env=env)
+    text = new_revision(project, before).read_text()
+    assert re.search(r"# WARNING: removes 'GREEN' from the values of enum type colour", text), text
+    (warning,) = warnings_of(removed)
+    assert "removes 'GREEN' from the values of enum type colour" in warning
+    alembic(project, "upgrade", "head", env=env)
+    check_is_clean(project, env)

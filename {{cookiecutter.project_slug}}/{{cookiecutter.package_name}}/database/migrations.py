@@ -17,6 +17,9 @@ from alembic.operations import MigrateOperation, Operations, ops
 from alembic.runtime.migration import MigrationContext
 from alembic.runtime.plugins import Plugin
 from alembic.util import DispatchPriority, PriorityDispatchResult
+{%- if cookiecutter.__database_backend == "postgresql" %}
+from alembic_postgresql_enum.operations import SyncEnumValuesOp
+{%- endif %}
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -300,6 +303,17 @@ def data_loss(operation) -> str | None:
                 f"changes the type of {operation.table_name}.{operation.column_name} from"
                 f" {old} to {new}, which can cut or refuse existing values."
             )
+{%- if cookiecutter.__database_backend == "postgresql" %}
+    if isinstance(operation, SyncEnumValuesOp):
+        # alembic-postgresql-enum's change of an enum type's values (it adds values with
+        # an operation of its own).
+        removed = [value for value in operation.old_values if value not in operation.new_values]
+        if removed:
+            return (
+                f"removes {', '.join(map(repr, removed))} from the values of enum type"
+                f" {operation.name}, which fails on the rows holding them."
+            )
+{%- endif %}
     return None
 
 
