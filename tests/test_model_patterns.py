@@ -347,10 +347,10 @@ def test_downgrade_to_base_and_up_again(patterns):
 
 def test_the_project_passes_its_own_tests_and_ruff(patterns):
     project, backend, env = patterns
-    tests_env = {"DATABASE_URL": backend.create_database("own_tests")}
-    assert_all_passed(baked_tests(project, env=tests_env, check=False))
     run([str(BIN_DIR / "ruff"), "check", "--no-cache", "."], cwd=project)
     run([str(BIN_DIR / "ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+    tests_env = {"DATABASE_URL": backend.create_database("own_tests")}
+    assert_all_passed(baked_tests(project, env=tests_env, check=False))
 
 
 # --- changes to such models -------------------------------------------------------------
