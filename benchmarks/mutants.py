@@ -25,6 +25,7 @@ REVIEW_TESTS = "tests/test_migration_review.py"
 ADD_RESOURCE_TESTS = "tests/test_add_resource.py"
 SCAFFOLD = f"{PACKAGE}/scaffold/resource.py"
 ASYNC_TESTS = "tests/test_async.py"
+PATTERN_TESTS = "tests/test_model_patterns.py"
 
 
 @dataclass(frozen=True)
@@ -570,6 +571,69 @@ MUTANTS = [
         "    module = importlib.util.module_from_spec(spec)\n"
         "    spec.loader.exec_module(module)",
         ("tests/test_generation.py::test_baking_writes_no_bytecode_into_the_template",),
+    ),
+    Mutant(
+        "autogenerate: a TypeDecorator rendered as its impl",
+        f"{PACKAGE}/database/migrations.py",
+        "        stored = stored_type(obj, autogen_context.dialect)\n",
+        "        stored = obj.impl_instance\n",
+        (f"{PATTERN_TESTS}::test_migrations_build_what_create_all_builds[sqlite]",),
+    ),
+    Mutant(
+        "autogenerate: a type storing an application class rendered anyway",
+        f"{PACKAGE}/database/migrations.py",
+        "    if columns:\n        raise SystemExit(",
+        "    if False:\n        raise SystemExit(",
+        (f"{PATTERN_TESTS}::test_a_type_that_needs_the_application_stops_autogenerate",),
+    ),
+    Mutant(
+        "autogenerate: PostgreSQL json defaults left to Alembic's comparison",
+        f"{PACKAGE}/database/migrations.py",
+        "        isinstance(inspected_column.type, JSON)\n",
+        "        False\n",
+        (f"{PATTERN_TESTS}::test_postgresql_json_defaults_compare_as_documents",),
+    ),
+    Mutant(
+        "autogenerate: MySQL expression defaults compared as text",
+        f"{PACKAGE}/database/migrations.py",
+        "        and not isinstance(metadata_default.arg, str)\n",
+        "        and False\n",
+        (f"{PATTERN_TESTS}::test_mariadb_server_default_changes_are_found",),
+    ),
+    Mutant(
+        "autogenerate: no warning when an enum value is removed",
+        f"{PACKAGE}/database/migrations.py",
+        "            if removed:\n",
+        "            if False:\n",
+        (f"{PATTERN_TESTS}::test_mariadb_warns_when_an_enum_value_is_removed_not_added",),
+    ),
+    Mutant(
+        "autogenerate: use_alter foreign keys left in CREATE TABLE",
+        f"{PACKAGE}/database/migrations.py",
+        "            add_use_alter_foreign_keys_after_tables(upgrade_ops, downgrade_ops)\n",
+        "            pass\n",
+        (f"{PATTERN_TESTS}::test_migrations_build_what_create_all_builds[postgresql]",),
+    ),
+    Mutant(
+        "autogenerate: indexes dropped before their tables",
+        f"{PACKAGE}/database/migrations.py",
+        "        drop_tables_with_their_indexes(downgrade_ops)\n",
+        "",
+        (f"{PATTERN_TESTS}::test_downgrade_to_base_and_up_again[mysql]",),
+    ),
+    Mutant(
+        "autogenerate: rename advice without the column's type",
+        f"{PACKAGE}/database/migrations.py",
+        '        f"existing_type=sa.{column.type.as_generic(allow_nulltype=True)!r}",\n',
+        "",
+        (f"{PATTERN_TESTS}::test_the_rename_advice_runs_on_mariadb",),
+    ),
+    Mutant(
+        "autogenerate: no warning when a PostgreSQL enum value is removed",
+        f"{PACKAGE}/database/migrations.py",
+        "operation.new_values]\n        if removed:\n",
+        "operation.new_values]\n        if False:\n",
+        (f"{PATTERN_TESTS}::test_postgresql_warns_when_an_enum_value_is_removed_not_added",),
     ),
 ]
 

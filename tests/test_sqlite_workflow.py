@@ -31,14 +31,11 @@ class Order(Base):
 """
 
 
-# What a SQLite revision does with an index: batch mode, in both directions.
+# What a SQLite revision does with an index: batch mode. Its downgrade drops the table,
+# which takes the index along (no drop_index first).
 BATCH_CREATE_INDEX = (
     '    with op.batch_alter_table("order", schema=None) as batch_op:\n'
     '        batch_op.create_index(batch_op.f("ix_order_reference"), ["reference"], unique=False)\n'
-)
-BATCH_DROP_INDEX = (
-    '    with op.batch_alter_table("order", schema=None) as batch_op:\n'
-    '        batch_op.drop_index(batch_op.f("ix_order_reference"))\n'
 )
 
 
@@ -106,7 +103,7 @@ def test_workflow_from_the_readme(baked):
             assert re.fullmatch(name, revision.name), revision.name
             text = revision.read_text()
             assert 'op.create_table(\n        "order"' in text, "new resource not found"
-            assert BATCH_CREATE_INDEX in text and BATCH_DROP_INDEX in text, text
+            assert BATCH_CREATE_INDEX in text and "drop_index" not in text, text
             run([sys.executable, "-m", "ruff", "format", "--check", str(revision)], cwd=baked)
             new_head = re.search(r'^revision: str = "([0-9a-f]+)"$', text, re.MULTILINE)[1]
             parents[new_head], head = head, new_head

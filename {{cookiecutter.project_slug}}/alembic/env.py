@@ -54,6 +54,8 @@ def configure(dialect_name: str, **options) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=migrations.server_default_comparison(dialect_name),
+        # Alembic's own comparisons, and the project's (JSON defaults on PostgreSQL).
+        autogenerate_plugins=["alembic.autogenerate.*", migrations.AUTOGENERATE_PLUGIN],
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=dialect_name == "sqlite",
         render_item=migrations.render_item,

@@ -4,47 +4,203 @@ Revisions never import this module: a revision runs with Alembic, SQLAlchemy and
 its own imports name, however the application is refactored later.
 """
 
+import importlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy.types
 from alembic import command, context
+from alembic.autogenerate import render as alembic_render
 from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations, ops
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import BigInteger, Connection, Identity, text
-from sqlalchemy.types import TypeDecorator
+from alembic.runtime.plugins import Plugin
+from alembic.util import DispatchPriority, PriorityDispatchResult
+{%- if cookiecutter.__database_backend == "postgresql" %}
+from alembic_postgresql_enum.operations import SyncEnumValuesOp
+{%- endif %}
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    DefaultClause,
+    Enum,
+    ForeignKeyConstraint,
+    Identity,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from {{ cookiecutter.package_name }}.database.online_ddl import write_online_ddl
 
 
 def render_item(type_: str, obj: object, autogen_context) -> str | bool:
-    """Render the project's own column types (``TypeDecorator``) as the type they store.
+    """Render a ``TypeDecorator`` (the project's ``UTCDateTime``, a GUID recipe) as the type
+    it stores on the revision's database, the way Alembic renders that type.
 
     The database only knows the stored type; rendering ``sa.DateTime(timezone=True)``
     instead of ``{{ cookiecutter.package_name }}.database.types.UTCDateTime()`` keeps
     revisions free of application imports.
     """
     if type_ == "type" and isinstance(obj, TypeDecorator):
-        stored = obj.impl_instance
-        if type(stored).__module__.startswith("sqlalchemy.sql."):
-            return f"sa.{stored!r}"
+        stored = stored_type(obj, autogen_context.dialect)
+        if stored is not None:
+            # Alembic's own type rendering: dialect types get their import
+            # (``from sqlalchemy.dialects import postgresql``), ARRAY its item type.
+            return alembic_render._repr_type(stored, autogen_context)
     return False
 
 
+def stored_type(decorator: TypeDecorator, dialect: Dialect) -> TypeEngine | None:
+    """The SQLAlchemy type ``decorator`` stores on ``dialect`` (``load_dialect_impl``), as
+    a class a revision can name; None when it is an application's own class."""
+    loaded = decorator.load_dialect_impl(dialect)
+    # Drivers adapt types to private subclasses (psycopg's _PGString for a String): the
+    # nearest public SQLAlchemy class makes the same DDL.
+    for cls in type(loaded).__mro__:
+        if not cls.__module__.startswith("sqlalchemy."):
+            return None
+        if _is_public_sqlalchemy_type(cls):
+            return loaded if cls is type(loaded) else loaded.adapt(cls)
+    return None
+
+
+def _is_public_sqlalchemy_type(cls: type) -> bool:
+    """Whether ``sqlalchemy.types`` or a ``sqlalchemy.dialects.<name>`` package exports ``cls``."""
+    module = cls.__module__
+    if module.startswith("sqlalchemy.dialects."):
+        namespace = importlib.import_module(".".join(module.split(".")[:3]))
+    else:
+        namespace = sqlalchemy.types
+    return getattr(namespace, cls.__name__, None) is cls
+
+
+def refuse_unrenderable_types(upgrade_ops, dialect: Dialect) -> None:
+    """Stop autogenerate, writing nothing, when a column's ``TypeDecorator`` stores an
+    application class: the revision could only name it by importing the application."""
+    columns = [
+        f"{table_name}.{column_name}"
+        for table_name, column_name, column_type in column_types(upgrade_ops)
+        if isinstance(column_type, TypeDecorator) and stored_type(column_type, dialect) is None
+    ]
+    if columns:
+        raise SystemExit(
+            f"error: the type of {', '.join(columns)} stores an application class on"
+            f" {dialect.name}, which a revision cannot name without importing the application;"
+            " make load_dialect_impl return a SQLAlchemy type. No revision written."
+        )
+
+
+def column_types(container) -> Iterator[tuple[str, str, TypeEngine]]:
+    """(table, column, type) of each column type that ``container``'s operations write."""
+    for operation in container.ops:
+        if isinstance(operation, ops.ModifyTableOps):
+            yield from column_types(operation)
+        elif isinstance(operation, ops.CreateTableOp):
+            for column in operation.columns:
+                if isinstance(column, Column):
+                    yield operation.table_name, column.name, column.type
+        elif isinstance(operation, ops.AddColumnOp):
+            yield operation.table_name, operation.column.name, operation.column.type
+        elif isinstance(operation, ops.AlterColumnOp) and operation.modify_type is not None:
+            yield operation.table_name, operation.column_name, operation.modify_type
+
+
 def server_default_comparison(dialect_name: str):
-    """Alembic's own server default comparison, where the backend has identity columns
-    (PostgreSQL); elsewhere (SQLite, MySQL) one that does not count ``Identity()`` as a
-    default: the key auto-increments without one there."""
-    return True if dialect_name == "postgresql" else _compare_all_but_identity
+    """How autogenerate compares server defaults (``compare_server_default``).
+
+    PostgreSQL: Alembic's own comparison (with ``compare_json_server_default`` in front
+    of it, through ``AUTOGENERATE_PLUGIN``); a function there would break on identity
+    columns, whose default Alembic hands it as if it were a plain one. SQLite and MySQL:
+    ``compare_server_default``.
+    """
+    return True if dialect_name == "postgresql" else compare_server_default
 
 
-def _compare_all_but_identity(
-    migration_context, inspected_column, metadata_column, inspected_default, metadata_default, _
+def compare_server_default(
+    migration_context,
+    inspected_column,
+    metadata_column,
+    inspected_default,
+    metadata_default,
+    rendered_metadata_default,
 ) -> bool | None:
-    if isinstance(metadata_column.server_default, Identity):
-        return False
-    return None  # Alembic compares as usual
+    """SQLite and MySQL: True when the defaults differ, False when they are the same,
+    None for Alembic's own comparison."""
+    if isinstance(metadata_default, Identity):
+        return False  # no identity columns here: the key auto-increments without one
+    if (
+        migration_context.dialect.name == "mysql"
+        and inspected_default is not None
+        and rendered_metadata_default is not None
+        and not isinstance(metadata_default.arg, str)
+        and "on update" not in inspected_default.lower()
+    ):
+        # An expression, which MySQL reports its own way: false() as 0, now() as
+        # current_timestamp(). Evaluated in one statement, equal ones (times too) are equal.
+        return not _server_says_equal(
+            migration_context.connection, inspected_default, rendered_metadata_default
+        )
+    return None
+
+
+def compare_json_server_default(
+    autogen_context,
+    alter_column_op,
+    schema,
+    table_name,
+    column_name,
+    inspected_column,
+    metadata_column,
+) -> PriorityDispatchResult:
+    """PostgreSQL: compare the server defaults of a json or jsonb column as documents.
+
+    Alembic asks the server whether ``inspected = declared``, and json has no ``=``
+    operator; cast to jsonb, whitespace and key order do not count either.
+    """
+    inspected, declared = inspected_column.server_default, metadata_column.server_default
+    if not (
+        isinstance(inspected_column.type, JSON)
+        and isinstance(inspected, DefaultClause)
+        and isinstance(declared, DefaultClause)
+    ):
+        return PriorityDispatchResult.CONTINUE  # Alembic's own comparison
+    alter_column_op.existing_server_default = inspected
+    if not _server_says_equal(
+        autogen_context.connection,
+        f"CAST({inspected.arg.text} AS jsonb)",
+        f"CAST({_default_sql(declared, autogen_context.dialect)} AS jsonb)",
+    ):
+        alter_column_op.modify_server_default = declared
+    return PriorityDispatchResult.STOP
+
+
+def _default_sql(default: DefaultClause, dialect: Dialect) -> str:
+    """The SQL of a server default: ``server_default="text"`` is a string literal."""
+    if isinstance(default.arg, str):
+        return "'{}'".format(default.arg.replace("'", "''"))
+    return str(default.arg.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _server_says_equal(connection: Connection, left: str, right: str) -> bool:
+    equal = literal_column(f"({left})") == literal_column(f"({right})")
+    return bool(connection.scalar(select(equal)))
+
+
+# This project's autogenerate comparisons, which env.py runs besides Alembic's own.
+AUTOGENERATE_PLUGIN = "{{ cookiecutter.package_name }}.migrations"
+Plugin(AUTOGENERATE_PLUGIN).add_autogenerate_comparator(
+    compare_json_server_default,
+    "column",
+    "server_default",
+    qualifier="postgresql",
+    priority=DispatchPriority.FIRST,
+)
 
 
 def writes_a_revision_file(context: MigrationContext) -> bool:
@@ -83,6 +239,13 @@ def process_revision_directives(context: MigrationContext, revision, directives)
         directives[:] = []
         print("No changes in the models: no revision written.")
         return
+    for upgrade_ops, downgrade_ops in zip(
+        script.upgrade_ops_list, script.downgrade_ops_list, strict=True
+    ):
+        refuse_unrenderable_types(upgrade_ops, context.dialect)
+        if context.dialect.name != "sqlite":
+            add_use_alter_foreign_keys_after_tables(upgrade_ops, downgrade_ops)
+        drop_tables_with_their_indexes(downgrade_ops)
     for upgrade_ops in script.upgrade_ops_list:
         for warning in mark_data_loss(upgrade_ops):
             print(f"warning: revision {script.rev_id} {warning}")
@@ -123,18 +286,55 @@ def data_loss(operation) -> str | None:
         return f"drops table {operation.table_name} and every row in it."
     if isinstance(operation, ops.DropColumnOp):
         return (
-            f"drops column {operation.table_name}.{operation.column_name} and its values"
-            " (a renamed column shows up as a drop plus an add: use op.alter_column"
-            " with new_column_name to keep them)."
+            f"drops column {operation.table_name}.{operation.column_name} and its values."
+            " A renamed column shows up as a drop plus an add: to keep the values, replace"
+            f" both with {rename_advice(operation)}."
         )
     if isinstance(operation, ops.AlterColumnOp) and operation.modify_type is not None:
-        if may_truncate(operation.existing_type, operation.modify_type):
+        old, new = operation.existing_type, operation.modify_type
+        if isinstance(old, Enum) and isinstance(new, Enum):
+            removed = [value for value in old.enums if value not in new.enums]
+            if removed:
+                return (
+                    f"removes {', '.join(map(repr, removed))} from the values of"
+                    f" {operation.table_name}.{operation.column_name}, which fails on"
+                    " (or cuts) the rows holding them."
+                )
+            return None
+        if may_truncate(old, new):
             return (
                 f"changes the type of {operation.table_name}.{operation.column_name} from"
-                f" {operation.existing_type} to {operation.modify_type}, which can cut or"
-                " refuse existing values."
+                f" {old} to {new}, which can cut or refuse existing values."
             )
+{%- if cookiecutter.__database_backend == "postgresql" %}
+    if isinstance(operation, SyncEnumValuesOp):
+        # alembic-postgresql-enum's change of an enum type's values (it adds values with
+        # an operation of its own).
+        removed = [value for value in operation.old_values if value not in operation.new_values]
+        if removed:
+            return (
+                f"removes {', '.join(map(repr, removed))} from the values of enum type"
+                f" {operation.name}, which fails on the rows holding them."
+            )
+{%- endif %}
     return None
+
+
+def rename_advice(operation: ops.DropColumnOp) -> str:
+    """The ``op.alter_column`` call that renames the dropped column instead. MySQL
+    restates the whole column to rename it, so the call names its type, nullability
+    and server default."""
+    column = operation.to_column()
+    arguments = [
+        repr(operation.table_name),
+        repr(operation.column_name),
+        'new_column_name="NEW_NAME"',
+        f"existing_type=sa.{column.type.as_generic(allow_nulltype=True)!r}",
+        f"existing_nullable={column.nullable}",
+    ]
+    if column.server_default is not None:
+        arguments.append(f"existing_server_default=sa.text({column.server_default.arg.text!r})")
+    return f"op.alter_column({', '.join(arguments)})"
 
 
 def may_truncate(old, new) -> bool:
@@ -148,6 +348,46 @@ def may_truncate(old, new) -> bool:
         if after is not None and (before is None or after < before):
             return True
     return False
+
+
+def add_use_alter_foreign_keys_after_tables(upgrade_ops, downgrade_ops) -> None:
+    """Create the ``use_alter=True`` foreign keys of new tables once every table exists,
+    and drop them first on the way down.
+
+    Those keys close a cycle of tables, so none can come first; SQLAlchemy leaves them
+    out of CREATE TABLE, and a key that Alembic renders there is never made. (SQLite
+    makes them in CREATE TABLE, as it has no ALTER for keys.)
+    """
+    for operation in list(upgrade_ops.ops):
+        if not isinstance(operation, ops.CreateTableOp):
+            continue
+        keys, kept = [], []
+        for item in operation.columns:
+            is_key = isinstance(item, ForeignKeyConstraint) and item.use_alter
+            (keys if is_key else kept).append(item)
+        operation.columns[:] = kept
+        for key in keys:
+            upgrade_ops.ops.append(ops.CreateForeignKeyOp.from_constraint(key))
+            downgrade_ops.ops.insert(0, ops.DropConstraintOp.from_constraint(key))
+
+
+def drop_tables_with_their_indexes(container) -> None:
+    """Drop a table without first dropping its indexes one by one: the table takes them
+    along, and MySQL refuses to drop an index that a foreign key of the table needs."""
+    dropped = {step.table_name for step in container.ops if isinstance(step, ops.DropTableOp)}
+    kept = []
+    for operation in container.ops:
+        if isinstance(operation, ops.ModifyTableOps) and operation.table_name in dropped:
+            # SQLite's batch mode puts the index drops in a batch of their own.
+            operation.ops[:] = [
+                step for step in operation.ops if not isinstance(step, ops.DropIndexOp)
+            ]
+            if not operation.ops:
+                continue
+        if isinstance(operation, ops.DropIndexOp) and operation.table_name in dropped:
+            continue
+        kept.append(operation)
+    container.ops[:] = kept
 
 
 def set_postgresql_timeouts(timeouts) -> None:
