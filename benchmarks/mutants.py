@@ -314,6 +314,13 @@ MUTANTS = [
         (f"{METADATA_TESTS}::test_mysql_server_default_times_are_utc_whatever_the_server_zone",),
     ),
     Mutant(
+        "async MySQL sessions in the server's time zone",
+        f"{PACKAGE}/database/session.py",
+        "    use_utc_on_mysql(engine.sync_engine)\n",
+        "",
+        (f"{METADATA_TESTS}::test_async_mysql_connections_run_in_utc",),
+    ),
+    Mutant(
         "migrations open an engine without the project's rules",
         f"{PROJECT}/alembic/env.py",
         "        connectable = create_database_engine(database_url(), poolclass=pool.NullPool)",

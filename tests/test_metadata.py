@@ -4,6 +4,7 @@ Alembic did not create. Real bakes, the real Alembic CLI, real servers.
 """
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, make_url, pool, text
@@ -256,20 +257,38 @@ def test_mysql_server_default_times_are_utc_whatever_the_server_zone(bake, maria
         assert connection.execute(text("SELECT @@session.time_zone")).scalar() == "+05:00"
     engine.dispose()
 
-    alembic(project, "upgrade", "head", env=env)
-    # The baked tests' engines: the model round trip checks its row's default time.
-    assert_all_passed(baked_tests(project, env=env))
-    before = revision_files(project)
-    alembic(project, "revision", "-m", "seed", env=env)
-    seed = new_revision(project, before)
-    edit(seed, "def upgrade() -> None:\n", "def upgrade() -> None:\n" + SEED_REVISION_UPGRADE)
-    alembic(project, "upgrade", "head", env=env)
+    migrate_test_and_seed(project, env)
 
     lines = python(project, CREATED_AT_OFFSETS, env=env).stdout.strip().splitlines()
     offsets = dict(line.split(" | ") for line in lines)
     assert offsets.keys() == {"seeded", "stored by the application"}, lines
     # Within seconds of now (UTC): not five hours (18000 s) ahead.
     assert all(abs(int(offset)) < 60 for offset in offsets.values()), lines
+
+
+def test_async_mysql_connections_run_in_utc(bake, mariadb_five_hours_east):
+    server = mariadb_five_hours_east
+    project = bake_for_absent_server(bake, "mysql+aiomysql", database_api="async")
+    env = {"DATABASE_URL": server.create_database("utc_async", driver="aiomysql")}
+    migrate_test_and_seed(project, env)
+    # The DATETIME the migration's default stored, read as it is: UTC, not five hours ahead.
+    engine = create_engine(server.url("utc_async"), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT created_at FROM item")).scalar_one()
+    engine.dispose()
+    assert abs(stored - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=1), stored
+
+
+def migrate_test_and_seed(project, env):
+    """Migrate, pass the baked tests (the model round trip checks its row's default time,
+    through the tests' engines), then store a row in a revision (the migrations' engine)."""
+    alembic(project, "upgrade", "head", env=env)
+    assert_all_passed(baked_tests(project, env=env))
+    before = revision_files(project)
+    alembic(project, "revision", "-m", "seed", env=env)
+    seed = new_revision(project, before)
+    edit(seed, "def upgrade() -> None:\n", "def upgrade() -> None:\n" + SEED_REVISION_UPGRADE)
+    alembic(project, "upgrade", "head", env=env)
 
 
 # --- 5. adopting a database created without Alembic ---------------------------------
