@@ -82,11 +82,16 @@ def tables_outside_base(module: ModuleType) -> dict[Table, str]:
         if not isinstance(table, Table) or table.metadata is Base.metadata:
             continue
         if isinstance(value, type):
-            # The class that holds the metadata: the model's declarative base.
-            base = next(cls for cls in value.__mro__ if "metadata" in vars(cls))
+            # The class that holds the metadata: the model's declarative base (none for a
+            # class mapped imperatively).
+            base = next((cls for cls in value.__mro__ if "metadata" in vars(cls)), None)
+            where = (
+                f"inherits from {base.__module__}.{base.__qualname__}, not from Base"
+                if base
+                else "is mapped on another metadata than Base.metadata"
+            )
             outside[table] = (
-                f"model {value.__module__}.{value.__qualname__} (table {table.name}) inherits"
-                f" from {base.__module__}.{base.__qualname__}, not from Base"
+                f"model {value.__module__}.{value.__qualname__} (table {table.name}) {where}"
             )
         else:
             outside.setdefault(
