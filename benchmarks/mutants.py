@@ -26,6 +26,7 @@ ADD_RESOURCE_TESTS = "tests/test_add_resource.py"
 SCAFFOLD = f"{PACKAGE}/scaffold/resource.py"
 ASYNC_TESTS = "tests/test_async.py"
 PATTERN_TESTS = "tests/test_model_patterns.py"
+METADATA_TESTS = "tests/test_metadata.py"
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ MUTANTS = [
     Mutant(
         "SQLite foreign keys off in the application",
         f"{PACKAGE}/database/session.py",
-        "    enforce_sqlite_foreign_keys(engine)\n    return engine",
-        "    return engine",
+        "    enforce_sqlite_foreign_keys(engine)\n    use_utc_on_mysql(engine)",
+        "    use_utc_on_mysql(engine)",
         (f"{SQLITE_TESTS}::test_the_application_enforces_sqlite_foreign_keys",),
     ),
     Mutant(
@@ -288,11 +289,59 @@ MUTANTS = [
         (f"{REVIEW_TESTS}::test_the_initial_revision_lints_clean",),
     ),
     Mutant(
-        "the example key is a 32-bit serial",
-        f"{PACKAGE}/api/resources/{{{{cookiecutter.resource_name}}}}/models.py",
-        "    id: Mapped[PrimaryKey]",
-        "    id: Mapped[int] = mapped_column(primary_key=True)",
-        (f"{REVIEW_TESTS}::test_the_initial_revision_lints_clean",),
+        "integer keys stay serials on PostgreSQL",
+        f"{PACKAGE}/database/base.py",
+        "    Identity()._set_parent_with_dispatch(key)",
+        "    pass",
+        (
+            f"{REVIEW_TESTS}::test_the_initial_revision_lints_clean",
+            f"{METADATA_TESTS}::test_plain_integer_keys_are_identity_columns_on_postgresql",
+        ),
+    ),
+    Mutant(
+        "a model on a base of its own is left out",
+        f"{PACKAGE}/database/discovery.py",
+        "    if outside:\n        raise TablesOutsideBase(",
+        "    if False:\n        raise TablesOutsideBase(",
+        (
+            f"{METADATA_TESTS}::test_a_table_outside_base_metadata_stops_autogenerate_with_one_error_line",
+        ),
+    ),
+    Mutant(
+        "the autogenerate filter ignores NOT_OURS",
+        f"{PACKAGE}/database/autogenerate_filter.py",
+        "        return name not in NOT_OURS",
+        "        return True",
+        (f"{METADATA_TESTS}::test_a_table_named_in_the_filter_is_never_dropped",),
+    ),
+    Mutant(
+        "unique constraints are paired by name alone",
+        f"{PACKAGE}/database/autogenerate_filter.py",
+        "        return not unique_under_another_name(object_, reflected)",
+        "        return True",
+        (f"{METADATA_TESTS}::test_an_existing_postgresql_database_is_adopted_with_stamp_head",),
+    ),
+    Mutant(
+        "MySQL sessions in the server's time zone",
+        f"{PACKAGE}/database/session.py",
+        "        cursor.execute(\"SET time_zone = '+00:00'\")",
+        "        pass",
+        (f"{METADATA_TESTS}::test_mysql_server_default_times_are_utc_whatever_the_server_zone",),
+    ),
+    Mutant(
+        "async MySQL sessions in the server's time zone",
+        f"{PACKAGE}/database/session.py",
+        "    use_utc_on_mysql(engine.sync_engine)\n",
+        "",
+        (f"{METADATA_TESTS}::test_async_mysql_connections_run_in_utc",),
+    ),
+    Mutant(
+        "migrations open an engine without the project's rules",
+        f"{PROJECT}/alembic/env.py",
+        "        connectable = create_database_engine(database_url(), poolclass=pool.NullPool)",
+        "        connectable = __import__('sqlalchemy').create_engine("
+        "database_url(), poolclass=pool.NullPool)",
+        (f"{METADATA_TESTS}::test_mysql_server_default_times_are_utc_whatever_the_server_zone",),
     ),
     Mutant(
         "int columns stay 32-bit on PostgreSQL",

@@ -48,6 +48,7 @@ EXPECTED_FILES = [
     "my_service/api/routers.py",
     "my_service/cli.py",
     "my_service/database/__init__.py",
+    "my_service/database/autogenerate_filter.py",
     "my_service/database/base.py",
     "my_service/database/discovery.py",
     "my_service/database/format_revision.py",

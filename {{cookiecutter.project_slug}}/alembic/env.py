@@ -12,6 +12,7 @@ an async engine, on which the (synchronous) migration code runs with ``run_sync`
 {% if async_api %}
 import asyncio
 {%- endif %}
+import sys
 from logging.config import fileConfig
 {% if cookiecutter.__database_backend == "postgresql" %}
 # Autogenerate support for PostgreSQL enum types: created and dropped with their
@@ -21,13 +22,14 @@ import alembic_postgresql_enum  # noqa: F401
 from alembic import context
 {%- if async_api %}
 from sqlalchemy import URL, Connection, Engine, make_url, pool
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 {%- else %}
-from sqlalchemy import URL, Connection, Engine, create_engine, make_url, pool
+from sqlalchemy import URL, Connection, Engine, make_url, pool
 {%- endif %}
 
-from {{ cookiecutter.package_name }}.database import migrations
-from {{ cookiecutter.package_name }}.database.discovery import import_models
+from {{ cookiecutter.package_name }}.database import autogenerate_filter, migrations
+from {{ cookiecutter.package_name }}.database.discovery import TablesOutsideBase, import_models
+from {{ cookiecutter.package_name }}.database.session import create_database_engine
 from {{ cookiecutter.package_name }}.settings import (
     MigrationSettings,
     get_settings,
@@ -38,7 +40,11 @@ config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = import_models()
+try:
+    target_metadata = import_models()
+except TablesOutsideBase as error:
+    # One line, no traceback, and no revision written.
+    sys.exit(f"error: {error}")
 
 
 def database_url() -> URL:
@@ -59,6 +65,8 @@ def configure(dialect_name: str, **options) -> None:
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=dialect_name == "sqlite",
         render_item=migrations.render_item,
+        # Which tables are ours to compare (database/autogenerate_filter.py).
+        include_object=autogenerate_filter.include_object,
         process_revision_directives=migrations.process_revision_directives,
         **options,
     )
@@ -94,7 +102,7 @@ async def run_async_migrations(engine: AsyncEngine | None) -> None:
     when None, disposed of afterwards)."""
     owned = engine is None
     if owned:
-        engine = create_async_engine(database_url(), poolclass=pool.NullPool)
+        engine = create_database_engine(database_url(), poolclass=pool.NullPool)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_locked_migrations)
@@ -106,7 +114,7 @@ def run_migrations_online() -> None:
     # Tests (pytest-alembic) and scripts may hand over an Engine or a Connection.
     connectable = config.attributes.get("connection")
     if connectable is None:
-        connectable = create_engine(database_url(), poolclass=pool.NullPool)
+        connectable = create_database_engine(database_url(), poolclass=pool.NullPool)
     if isinstance(connectable, Engine):
         with connectable.connect() as connection:
             run_locked_migrations(connection)

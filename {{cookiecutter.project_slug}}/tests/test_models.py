@@ -2,7 +2,9 @@
 """The example model works on the schema the migrations build."""
 {% if async_api %}
 import asyncio
-{% endif %}
+{%- endif %}
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 {%- if async_api %}
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +30,8 @@ def test_{{ cookiecutter.resource_name }}_round_trip(alembic_runner, alembic_eng
             stored = (await session.scalars(select({{ cookiecutter.__model_class }}))).one()
             assert stored.name == "first"
             assert stored.status is {{ cookiecutter.__model_class }}Status.DRAFT
-            assert stored.created_at is not None
+            # The database's default time, read back in UTC.
+            assert abs(stored.created_at - datetime.now(UTC)) < timedelta(minutes=1)
 
     asyncio.run(round_trip())
     alembic_runner.migrate_down_to("base")
@@ -44,7 +47,8 @@ def test_{{ cookiecutter.resource_name }}_round_trip(alembic_runner, alembic_eng
         stored = session.scalars(select({{ cookiecutter.__model_class }})).one()
         assert stored.name == "first"
         assert stored.status is {{ cookiecutter.__model_class }}Status.DRAFT
-        assert stored.created_at is not None
+        # The database's default time, read back in UTC.
+        assert abs(stored.created_at - datetime.now(UTC)) < timedelta(minutes=1)
 
     alembic_runner.migrate_down_to("base")
 {%- endif %}

@@ -4,13 +4,18 @@ The layout: each resource is a package under ``api/resources/``, and its tables 
 its ``models`` module (``models.py``) or ``models`` package (every module in it is
 imported, whatever its ``__init__`` imports). Nothing else is imported: a ``models.py``
 elsewhere (in a script, say) is not a resource's.
+
+Alembic compares ``Base.metadata`` alone, so every table those modules define must be on
+it: a model on a declarative base of its own, or a ``Table`` on another ``MetaData``, is
+refused rather than left out (autogenerate would propose to drop its table).
 """
 
 import importlib
 import pkgutil
 from pathlib import Path
+from types import ModuleType
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 
 from {{ cookiecutter.package_name }}.database.base import Base
 
@@ -47,8 +52,49 @@ def model_modules() -> list[str]:
     return resource_modules("models")
 
 
+class TablesOutsideBase(Exception):
+    """A models module defines tables that are not on ``Base.metadata``."""
+
+
 def import_models() -> MetaData:
-    """Import every models module and return the metadata that now holds all tables."""
+    """Import every models module and return the metadata that now holds all tables.
+
+    Raises ``TablesOutsideBase``, naming each, when a module defines a table elsewhere.
+    """
+    outside = {}
     for name in model_modules():
-        importlib.import_module(name)
+        outside |= tables_outside_base(importlib.import_module(name))
+    if outside:
+        raise TablesOutsideBase(
+            "; ".join(outside.values())
+            + ": Alembic compares Base.metadata alone and would drop such tables"
+            f" (inherit from {Base.__module__}.Base, or pass Base.metadata to Table)"
+        )
     return Base.metadata
+
+
+def tables_outside_base(module: ModuleType) -> dict[Table, str]:
+    """The tables ``module`` holds on another metadata than ``Base.metadata``, each with
+    what defines it: a model (and the base it inherits from) or a ``Table``."""
+    outside = {}
+    for name, value in vars(module).items():
+        table = getattr(value, "__table__", None) if isinstance(value, type) else value
+        if not isinstance(table, Table) or table.metadata is Base.metadata:
+            continue
+        if isinstance(value, type):
+            # The class that holds the metadata: the model's declarative base (none for a
+            # class mapped imperatively).
+            base = next((cls for cls in value.__mro__ if "metadata" in vars(cls)), None)
+            where = (
+                f"inherits from {base.__module__}.{base.__qualname__}, not from Base"
+                if base
+                else "is mapped on another metadata than Base.metadata"
+            )
+            outside[table] = (
+                f"model {value.__module__}.{value.__qualname__} (table {table.name}) {where}"
+            )
+        else:
+            outside.setdefault(
+                table, f"table {table.name} ({module.__name__}.{name}) is not on Base.metadata"
+            )
+    return outside

@@ -37,6 +37,20 @@ def enforce_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.close()
 
 
+def use_utc_on_mysql(engine: Engine) -> None:
+    """MySQL keeps DATETIMEs without a zone, and fills ``func.now()`` /
+    ``CURRENT_TIMESTAMP`` defaults in the session's time zone (the server's, unless told
+    otherwise). UTCDateTime reads every stored time as UTC, so each connection runs in UTC."""
+    if engine.dialect.name != "mysql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _time_zone_utc(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET time_zone = '+00:00'")
+        cursor.close()
+
+
 {% if async_api -%}
 def create_database_engine(url=None, **options) -> AsyncEngine:
     """An async engine for ``url`` (the settings' by default), with the project's rules
@@ -44,6 +58,7 @@ def create_database_engine(url=None, **options) -> AsyncEngine:
     engine = create_async_engine(url or get_settings().database_url, pool_pre_ping=True, **options)
     # Connection events belong to the sync engine the async one drives.
     enforce_sqlite_foreign_keys(engine.sync_engine)
+    use_utc_on_mysql(engine.sync_engine)
     return engine
 {%- else -%}
 def create_database_engine(url=None, **options) -> Engine:
@@ -51,6 +66,7 @@ def create_database_engine(url=None, **options) -> Engine:
     ``options`` go to ``create_engine``."""
     engine = create_engine(url or get_settings().database_url, pool_pre_ping=True, **options)
     enforce_sqlite_foreign_keys(engine)
+    use_utc_on_mysql(engine)
     return engine
 {%- endif %}
 

@@ -7,7 +7,7 @@ from sqlalchemy import Enum, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from {{ cookiecutter.package_name }}.database.base import Base
-from {{ cookiecutter.package_name }}.database.types import PrimaryKey, UTCDateTime
+from {{ cookiecutter.package_name }}.database.types import UTCDateTime
 
 
 class {{ cookiecutter.__model_class }}Status(enum.StrEnum):
@@ -19,7 +19,7 @@ class {{ cookiecutter.__model_class }}Status(enum.StrEnum):
 class {{ cookiecutter.__model_class }}(Base):
     __tablename__ = "{{ cookiecutter.resource_name }}"
 
-    id: Mapped[PrimaryKey]
+    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[{{ cookiecutter.__model_class }}Status] = mapped_column(
