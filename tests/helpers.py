@@ -547,3 +547,21 @@ def serving(
     assert "Application shutdown complete" in shutdown, output
     assert "Finished server process" in shutdown, output
     assert "Traceback" not in shutdown and "ERROR" not in shutdown, output
+
+
+def hand_written_revision(project, message, upgrade, downgrade="pass", env=None) -> Path:
+    """``alembic revision -m message`` filled in as a user writes a data migration: the
+    body, and the imports it uses (a new revision has none)."""
+    before = revision_files(project)
+    alembic(project, "revision", "-m", message, env=env)
+    revision = new_revision(project, before)
+    edit(
+        revision,
+        "from collections.abc import Sequence\n",
+        "from collections.abc import Sequence\n\nimport sqlalchemy as sa\nfrom alembic import op\n",
+    )
+    edit(revision, "def upgrade() -> None:\n    pass", f"def upgrade() -> None:\n    {upgrade}")
+    edit(
+        revision, "def downgrade() -> None:\n    pass", f"def downgrade() -> None:\n    {downgrade}"
+    )
+    return revision
