@@ -555,10 +555,11 @@ def hand_written_revision(project, message, upgrade, downgrade="pass", env=None)
     before = revision_files(project)
     alembic(project, "revision", "-m", message, env=env)
     revision = new_revision(project, before)
+    imports = "import sqlalchemy as sa\n" if "sa." in upgrade + downgrade else ""
     edit(
         revision,
         "from collections.abc import Sequence\n",
-        "from collections.abc import Sequence\n\nimport sqlalchemy as sa\nfrom alembic import op\n",
+        f"from collections.abc import Sequence\n\n{imports}from alembic import op\n",
     )
     edit(revision, "def upgrade() -> None:\n    pass", f"def upgrade() -> None:\n    {upgrade}")
     edit(

@@ -10,12 +10,17 @@ import pytest
 from sqlalchemy import make_url
 
 from tests.helpers import (
+    POSTGRES_BAKE_TESTS,
     alembic,
+    assert_all_passed,
     bake_for_absent_server,
+    baked_tests,
     child_environment,
     current_revision,
     hand_written_revision,
+    new_revision,
     poetry_environment,
+    revision_files,
     revision_id,
     run,
 )
@@ -189,3 +194,41 @@ def test_a_connection_handed_in_gets_its_settings_back(bake, postgres_server):
         [sys.executable, "-c", HANDED_IN, url, revision_id(failing.read_text())], cwd=project
     )
     assert failed.stdout.split() == ["UndefinedFunction", "42s", "0"]
+
+
+# --- branches ---------------------------------------------------------------------
+
+
+def test_two_branches_fail_the_suite_until_merged(bake, postgres_server, tmp_path):
+    project = bake_for_absent_server(bake, "postgresql+psycopg")
+    env = {"DATABASE_URL": postgres_server.create_database("branches")}
+    # Two branches each add a revision on top of 0001, then both are merged in git. Each
+    # acknowledges a finding of squawk's, which the merge's review must not report again.
+    first = hand_written_revision(
+        project,
+        "retype description",
+        "# squawk-ignore: changing-column-type: item.description: the same type, as a check\n"
+        '    op.execute("ALTER TABLE item ALTER COLUMN description TYPE TEXT")',
+    )
+    aside = first.rename(tmp_path / first.name)
+    second = hand_written_revision(
+        project,
+        "retype name",
+        "# squawk-ignore: changing-column-type: item.name: the same type, as a check\n"
+        '    op.execute("ALTER TABLE item ALTER COLUMN name TYPE VARCHAR(200)")',
+    )
+    aside.rename(first)
+    assert 'down_revision: str | Sequence[str] | None = "0001"' in second.read_text()
+
+    diverged = baked_tests(project, env=env, check=False)
+    assert diverged.returncode != 0
+    assert "has 2 heads" in diverged.stdout and "alembic merge heads -m merge" in diverged.stdout
+
+    before = revision_files(project)
+    alembic(project, "merge", "heads", "-m", "merge", env=env)
+    merge = new_revision(project, before)
+    assert "def upgrade() -> None:\n    pass" in merge.read_text()
+    # The suite passes, one review per revision: the merge's covers its own step only.
+    assert assert_all_passed(baked_tests(project, env=env)) == POSTGRES_BAKE_TESTS + 3
+    run([sys.executable, "-m", "ruff", "check", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "."], cwd=project)
