@@ -161,7 +161,7 @@ MUTANTS = [
     Mutant(
         "programmatic autogenerate writes empty revisions",
         f"{PACKAGE}/database/migrations.py",
-        'return config is not None and getattr(config.cmd_opts, "autogenerate", False)',
+        'return config is not None and getattr(config.cmd_opts, "autogenerate", False) is True',
         "return False",
         (
             f"{SQLITE_TESTS}::test_programmatic_use_honours_the_config_url_and_writes_no_empty_revision",
@@ -170,7 +170,7 @@ MUTANTS = [
     Mutant(
         "alembic check taken for revision --autogenerate",
         f"{PACKAGE}/database/migrations.py",
-        'return config is not None and getattr(config.cmd_opts, "autogenerate", False)',
+        'return config is not None and getattr(config.cmd_opts, "autogenerate", False) is True',
         "return config is not None",
         (
             f"{SQLITE_TESTS}::test_programmatic_use_honours_the_config_url_and_writes_no_empty_revision",

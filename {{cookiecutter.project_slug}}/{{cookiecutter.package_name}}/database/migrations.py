@@ -53,7 +53,7 @@ def writes_a_revision_file(config: Config | None) -> bool:
     ``command.revision(config, autogenerate=True)`` says so the same way, on its Config:
     ``config.cmd_opts = argparse.Namespace(autogenerate=True)``.
     """
-    return config is not None and getattr(config.cmd_opts, "autogenerate", False)
+    return config is not None and getattr(config.cmd_opts, "autogenerate", False) is True
 
 
 def process_revision_directives(context: MigrationContext, revision, directives) -> None:
@@ -176,12 +176,9 @@ def may_truncate(old, new) -> bool:
     return False
 
 
-# Session settings rather than SET LOCAL: each revision runs in a transaction of its own,
-# and an autocommit_block() commits in the middle of one, ending a transaction's settings.
-
-
 def set_postgresql_timeouts(timeouts) -> None:
-    """``--sql``: the script sets the lock and statement timeouts first, for its session."""
+    """``--sql``: the script sets the lock and statement timeouts first, for its whole
+    session (not ``SET LOCAL``: see ``postgresql_timeouts``)."""
     for name, value in timeout_settings(timeouts).items():
         context.execute(f"SET {name} = '{value}'")
 
@@ -190,14 +187,18 @@ def set_postgresql_timeouts(timeouts) -> None:
 def postgresql_timeouts(connection: Connection, timeouts) -> Iterator[None]:
     """Hold the lock and statement timeouts on ``connection`` for every statement of the run,
     then give it its own values back: a connection handed in is the caller's, and one of a
-    caller's engine goes back to its pool."""
+    caller's engine goes back to its pool.
+
+    They are session settings, not ``SET LOCAL``: each revision runs in a transaction of
+    its own, and an ``autocommit_block()`` commits in the middle of one.
+    """
     in_callers_transaction = connection.in_transaction()
     previous = {
         name: connection.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
         for name in timeout_settings(timeouts)
     }
-    # Committed unless the caller's transaction is open: Alembic then runs each revision
-    # in a transaction of its own.
+    # Committed, unless the caller's transaction is open, so that Alembic finds no
+    # transaction of ours and runs each revision in one of its own.
     set_session(connection, timeout_settings(timeouts), commit=not in_callers_transaction)
     try:
         yield
