@@ -22,6 +22,7 @@ PACKAGE = f"{PROJECT}/{{{{cookiecutter.package_name}}}}"
 SQLITE_TESTS = "tests/test_database_layer.py"
 POSTGRES_TESTS = "tests/test_database_layer_postgres.py"
 REVIEW_TESTS = "tests/test_migration_review.py"
+RUNNER_TESTS = "tests/test_migration_runner.py"
 ADD_RESOURCE_TESTS = "tests/test_add_resource.py"
 SCAFFOLD = f"{PACKAGE}/scaffold/resource.py"
 ASYNC_TESTS = "tests/test_async.py"
@@ -176,11 +177,27 @@ MUTANTS = [
     Mutant(
         "programmatic autogenerate writes empty revisions",
         f"{PACKAGE}/database/migrations.py",
-        "        frame = frame.f_back\n    return True",
-        "        frame = frame.f_back\n    return False",
+        'return config is not None and getattr(config.cmd_opts, "autogenerate", False) is True',
+        "return False",
         (
             f"{SQLITE_TESTS}::test_programmatic_use_honours_the_config_url_and_writes_no_empty_revision",
         ),
+    ),
+    Mutant(
+        "alembic check taken for revision --autogenerate",
+        f"{PACKAGE}/database/migrations.py",
+        'return config is not None and getattr(config.cmd_opts, "autogenerate", False) is True',
+        "return config is not None",
+        (
+            f"{SQLITE_TESTS}::test_programmatic_use_honours_the_config_url_and_writes_no_empty_revision",
+        ),
+    ),
+    Mutant(
+        "a new revision keeps the imports it does not use",
+        f"{PACKAGE}/database/format_revision.py",
+        '"--select", "I,F401",',
+        '"--select", "I",',
+        (f"{SQLITE_TESTS}::test_with_ruff_a_revision_is_formatted",),
     ),
     Mutant(
         "postgres:// not normalised at run time",
@@ -241,9 +258,51 @@ MUTANTS = [
     Mutant(
         "no migration timeouts on PostgreSQL",
         f"{PROJECT}/alembic/env.py",
+        "        return migrations.postgresql_timeouts(connection, MigrationSettings())\n",
+        "        return nullcontext()\n",
+        (f"{REVIEW_TESTS}::test_migrations_run_with_lock_and_statement_timeouts",),
+    ),
+    Mutant(
+        "no migration timeouts in --sql scripts",
+        f"{PROJECT}/alembic/env.py",
         "        migrations.set_postgresql_timeouts(MigrationSettings())\n",
         "        pass\n",
         (f"{REVIEW_TESTS}::test_migrations_run_with_lock_and_statement_timeouts",),
+    ),
+    Mutant(
+        "all pending revisions in one transaction",
+        f"{PROJECT}/alembic/env.py",
+        "        transaction_per_migration=True,\n",
+        "",
+        (f"{RUNNER_TESTS}::test_a_revision_uses_the_enum_value_the_revision_before_it_added",),
+    ),
+    Mutant(
+        "migration timeouts end with the first transaction",
+        f"{PACKAGE}/database/migrations.py",
+        'text("SELECT set_config(:name, :value, false)")',
+        'text("SELECT set_config(:name, :value, true)")',
+        (f"{RUNNER_TESTS}::test_lock_timeout_holds_after_an_autocommit_block",),
+    ),
+    Mutant(
+        "--sql scripts set the timeouts for one transaction",
+        f"{PACKAGE}/database/migrations.py",
+        """context.execute(f"SET {name} = '{value}'")""",
+        """context.execute(f"SET LOCAL {name} = '{value}'")""",
+        (f"{RUNNER_TESTS}::test_lock_timeout_holds_after_an_autocommit_block_in_a_sql_script",),
+    ),
+    Mutant(
+        "a caller's connection keeps the migration timeouts after a failure",
+        f"{PACKAGE}/database/migrations.py",
+        "            set_session(connection, previous, commit=True)\n",
+        "            pass\n",
+        (f"{RUNNER_TESTS}::test_a_connection_handed_in_gets_its_settings_back",),
+    ),
+    Mutant(
+        "a caller's connection keeps the migration timeouts",
+        f"{PACKAGE}/database/migrations.py",
+        "    set_session(connection, previous, commit=not in_callers_transaction)\n",
+        "",
+        (f"{RUNNER_TESTS}::test_a_connection_handed_in_gets_its_settings_back",),
     ),
     Mutant(
         "timeouts ignore the per-run override",
@@ -269,17 +328,40 @@ MUTANTS = [
     Mutant(
         "acknowledgements excuse nothing",
         f"{PROJECT}/tests/test_migration_review.py",
-        "    excluded = [*EXCLUDED_RULES, *ACKNOWLEDGED.findall(Path(revision.path).read_text())]",
-        "    excluded = [*EXCLUDED_RULES]",
+        "                excused[number] = start\n                break\n",
+        "                pass\n",
         (f"{REVIEW_TESTS}::test_the_safe_three_step_version_passes",),
     ),
     Mutant(
-        "acknowledgements excuse every revision",
+        "an acknowledgement excuses its rule in the whole revision",
         f"{PROJECT}/tests/test_migration_review.py",
-        "    excluded = [*EXCLUDED_RULES, *ACKNOWLEDGED.findall(Path(revision.path).read_text())]",
-        "    excluded = [*EXCLUDED_RULES, *(rule for script in revisions()"
-        " for rule in ACKNOWLEDGED.findall(Path(script.path).read_text()))]",
-        (f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_its_own_revision_only",),
+        "                and excused.get(number, start) == start\n"
+        "                and set(names) <= words\n",
+        "",
+        (f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_one_statement",),
+    ),
+    Mutant(
+        "a merge is reviewed with the other branch's revisions",
+        f"{PROJECT}/tests/test_migration_review.py",
+        "    if isinstance(revision.down_revision, tuple):\n        # That",
+        "    if False:\n        # That",
+        (f"{RUNNER_TESTS}::test_two_branches_fail_the_suite_until_merged",),
+    ),
+    Mutant(
+        "two heads fail without saying to merge them",
+        f"{PROJECT}/tests/test_migrations.py",
+        " Run `alembic merge heads -m merge` and commit the revision it writes.",
+        "",
+        (f"{RUNNER_TESTS}::test_two_branches_fail_the_suite_until_merged",),
+    ),
+    Mutant(
+        "autogenerate leaves a longer VARCHAR unacknowledged",
+        f"{PACKAGE}/database/migrations.py",
+        "            acknowledge_longer_varchars(upgrade_ops)\n",
+        "            pass\n",
+        (
+            f"{POSTGRES_TESTS}::test_baked_tests_make_throwaway_databases_on_the_server_of_database_url",
+        ),
     ),
     Mutant(
         "no rule excluded with its reason",
@@ -551,13 +633,6 @@ MUTANTS = [
         "    owned = engine is None",
         "    owned = True",
         (f"{ASYNC_TESTS}::test_env_py_accepts_an_async_engine_and_a_connection_from_run_sync",),
-    ),
-    Mutant(
-        "async check stops looking for command.check at run_sync's greenlet",
-        f"{PACKAGE}/database/migrations.py",
-        "            frame, waiting = waiting.gr_frame, waiting.parent\n            continue",
-        "            break",
-        (f"{ASYNC_TESTS}::test_async_sqlite_seed_workflow_and_baked_suite",),
     ),
     Mutant(
         "async unique violations through asyncpg name no field",

@@ -43,8 +43,14 @@ def add_revisions(project: Path, count: int) -> None:
         before = set((project / "alembic" / "versions").glob("*.py"))
         run([PYTHON, "-m", "alembic", "revision", "-m", f"column {index}"], cwd=project, env=env)
         (revision,) = set((project / "alembic" / "versions").glob("*.py")) - before
+        # A new revision imports nothing it does not use yet.
+        text = revision.read_text().replace(
+            "from collections.abc import Sequence\n",
+            "from collections.abc import Sequence\n\n"
+            "import sqlalchemy as sa\nfrom alembic import op\n",
+        )
         revision.write_text(
-            revision.read_text().replace(
+            text.replace(
                 "def upgrade() -> None:\n    pass",
                 "def upgrade() -> None:\n"
                 f'    op.add_column("item", sa.Column("extra_{index}", sa.Text(), nullable=True))',

@@ -547,3 +547,22 @@ def serving(
     assert "Application shutdown complete" in shutdown, output
     assert "Finished server process" in shutdown, output
     assert "Traceback" not in shutdown and "ERROR" not in shutdown, output
+
+
+def hand_written_revision(project, message, upgrade, downgrade="pass", env=None) -> Path:
+    """``alembic revision -m message`` filled in as a user writes a data migration: the
+    body, and the imports it uses (a new revision has none)."""
+    before = revision_files(project)
+    alembic(project, "revision", "-m", message, env=env)
+    revision = new_revision(project, before)
+    imports = "import sqlalchemy as sa\n" if "sa." in upgrade + downgrade else ""
+    edit(
+        revision,
+        "from collections.abc import Sequence\n",
+        f"from collections.abc import Sequence\n\n{imports}from alembic import op\n",
+    )
+    edit(revision, "def upgrade() -> None:\n    pass", f"def upgrade() -> None:\n    {upgrade}")
+    edit(
+        revision, "def downgrade() -> None:\n    pass", f"def downgrade() -> None:\n    {downgrade}"
+    )
+    return revision

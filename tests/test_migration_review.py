@@ -17,6 +17,7 @@ from tests.helpers import (
     bake_for_absent_server,
     baked_tests,
     edit,
+    hand_written_revision,
     new_revision,
     revision_files,
     unused_port,
@@ -29,18 +30,6 @@ SQUAWK_RULE = re.compile(r"([\w-]+\.py): ([a-z-]+) at SQL line \d+: ")
 @pytest.fixture
 def pg_project(bake):
     return bake_for_absent_server(bake, "postgresql+psycopg")
-
-
-def manual_revision(project, message, upgrade, downgrade="pass"):
-    """A revision written by hand, as a user writes a data migration."""
-    before = revision_files(project)
-    alembic(project, "revision", "-m", message)
-    revision = new_revision(project, before)
-    edit(revision, "def upgrade() -> None:\n    pass", f"def upgrade() -> None:\n    {upgrade}")
-    edit(
-        revision, "def downgrade() -> None:\n    pass", f"def downgrade() -> None:\n    {downgrade}"
-    )
-    return revision
 
 
 def squawk_findings(result):
@@ -66,7 +55,7 @@ def test_the_initial_revision_lints_clean(pg_project, postgres_server):
 
 def test_a_required_column_on_an_existing_table_fails_naming_the_rule(pg_project, tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}  # offline: no server
-    revision = manual_revision(
+    revision = hand_written_revision(
         pg_project,
         "add sku",
         'op.add_column("item", sa.Column("sku", sa.Text(), nullable=False))',
@@ -81,13 +70,13 @@ def test_a_required_column_on_an_existing_table_fails_naming_the_rule(pg_project
 def test_the_safe_three_step_version_passes(pg_project, postgres_server):
     url = postgres_server.create_database("three_steps")
     env = {"DATABASE_URL": url}
-    manual_revision(
+    hand_written_revision(
         pg_project,
         "add sku",
         'op.add_column("item", sa.Column("sku", sa.Text(), nullable=True))',
         'op.drop_column("item", "sku")',
     )
-    manual_revision(
+    hand_written_revision(
         pg_project,
         "backfill sku",
         "op.execute(\"UPDATE item SET sku = 'item-' || id WHERE sku IS NULL\")\n"
@@ -95,7 +84,7 @@ def test_the_safe_three_step_version_passes(pg_project, postgres_server):
         ' CHECK (sku IS NOT NULL) NOT VALID")',
         'op.execute("ALTER TABLE item DROP CONSTRAINT ck_item_sku_not_null")',
     )
-    third = manual_revision(
+    third = hand_written_revision(
         pg_project,
         "require sku",
         'op.execute("ALTER TABLE item VALIDATE CONSTRAINT ck_item_sku_not_null")\n'
@@ -110,7 +99,8 @@ def test_the_safe_three_step_version_passes(pg_project, postgres_server):
         third,
         "def upgrade() -> None:\n",
         "def upgrade() -> None:\n"
-        "    # squawk-ignore: ban-drop-constraint: NOT NULL now guarantees what it did\n",
+        "    # squawk-ignore: ban-drop-constraint: item.ck_item_sku_not_null:"
+        " NOT NULL now guarantees what it did\n",
     )
     result = review(pg_project, env)
     assert result.returncode == 0, result.stdout
@@ -120,14 +110,14 @@ def test_the_safe_three_step_version_passes(pg_project, postgres_server):
 
 def test_an_acknowledgement_excuses_its_own_revision_only(pg_project, tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}
-    first = manual_revision(
+    first = hand_written_revision(
         pg_project,
         "drop description",
-        "# squawk-ignore: ban-drop-column: nothing reads it since release 3\n"
+        "# squawk-ignore: ban-drop-column: item.description: nothing reads it since release 3\n"
         '    op.drop_column("item", "description")',
         'op.add_column("item", sa.Column("description", sa.Text(), nullable=True))',
     )
-    second = manual_revision(
+    second = hand_written_revision(
         pg_project,
         "drop created_at",
         'op.drop_column("item", "created_at")',
@@ -137,6 +127,29 @@ def test_an_acknowledgement_excuses_its_own_revision_only(pg_project, tmp_path):
     findings = squawk_findings(result)
     assert findings == {(second.name, "ban-drop-column")}
     assert first.name not in {name for name, _ in findings}
+
+
+def test_an_acknowledgement_excuses_one_statement(pg_project, tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}
+    revision = hand_written_revision(
+        pg_project,
+        "drop two columns",
+        "# squawk-ignore: ban-drop-column: item.description: nothing reads it since release 3\n"
+        '    op.drop_column("item", "description")\n'
+        '    op.drop_column("item", "created_at")',
+    )
+    result = review(pg_project, env)
+    assert squawk_findings(result) == {(revision.name, "ban-drop-column")}
+    assert "ALTER TABLE item DROP COLUMN created_at;" in result.stdout
+    assert "ALTER TABLE item DROP COLUMN description;" not in result.stdout
+
+    # One that does not say which statement it excuses is refused, not read as the rule.
+    edit(revision, "item.description: nothing", "nothing")
+    refused = review(pg_project, env)
+    assert "'# squawk-ignore: ban-drop-column: nothing reads it since release 3'" in (
+        refused.stdout
+    )
+    assert "does not say what it excuses" in refused.stdout
 
 
 # --- timeouts -------------------------------------------------------------------------
@@ -150,11 +163,13 @@ READ_BACK = (
 
 def test_migrations_run_with_lock_and_statement_timeouts(pg_project, postgres_server):
     url = postgres_server.create_database("timeouts")
-    manual_revision(pg_project, "read settings", READ_BACK, 'op.drop_table("seen_settings")')
+    hand_written_revision(pg_project, "read settings", READ_BACK, 'op.drop_table("seen_settings")')
 
     sql = alembic(pg_project, "upgrade", "head", "--sql", env={"DATABASE_URL": url}).stdout
-    assert sql.index("SET LOCAL lock_timeout = '5s';") < sql.index("CREATE TABLE item")
-    assert "SET LOCAL statement_timeout = '5min';" in sql
+    # Set for the script's whole session, before the first revision's transaction.
+    assert sql.index("SET lock_timeout = '5s';") < sql.index("BEGIN;")
+    assert sql.index("SET statement_timeout = '5min';") < sql.index("BEGIN;")
+    assert "SET LOCAL" not in sql
 
     alembic(pg_project, "upgrade", "head", env={"DATABASE_URL": url})
     assert seen_settings(postgres_server, url) == ("5s", "5min")

@@ -12,6 +12,7 @@ from tests.helpers import (
     alembic,
     assert_all_passed,
     revision_files,
+    revision_id,
     run,
 )
 
@@ -67,7 +68,7 @@ def test_workflow_from_the_readme(baked):
     first autogenerate, the models change (the README's step 1)."""
     commands = readme_alembic_commands((baked / "README.md").read_text())
     assert {command[0] for command in commands} >= {
-        "upgrade", "revision", "downgrade", "history", "current", "check",
+        "upgrade", "revision", "downgrade", "history", "current", "check", "merge",
     }, commands  # fmt: skip
     database = baked / "my_service.db"
     parents = {"0001": None}  # revision -> the one before it
@@ -79,6 +80,10 @@ def test_workflow_from_the_readme(baked):
         if action == "revision":
             assert "--autogenerate" in command and head == "0001", command
             add_resource(baked, "my_service", "order", ORDER_MODELS)
+        if action == "merge":
+            # The branches section: another branch's revision on the same parent, merged.
+            alembic(baked, "revision", "-m", "other branch", "--head", parents[head], "--splice")
+            before = set(revision_files(baked))
         result = alembic(baked, *command, check=False)
         output = result.stdout + result.stderr
         if action == "check":
@@ -108,6 +113,13 @@ def test_workflow_from_the_readme(baked):
             new_head = re.search(r'^revision: str = "([0-9a-f]+)"$', text, re.MULTILINE)[1]
             parents[new_head], head = head, new_head
             assert sqlite_state(database) == (at, {"item"}), "autogenerate changed the database"
+            continue
+        elif action == "merge":
+            (merge,) = set(revision_files(baked)) - before
+            assert "def upgrade() -> None:\n    pass" in merge.read_text()
+            run([sys.executable, "-m", "ruff", "check", str(merge)], cwd=baked)
+            merged = revision_id(merge.read_text())
+            parents[merged], head = head, merged
             continue
         elif action == "history":
             for revision, parent in parents.items():

@@ -13,6 +13,7 @@ an async engine, on which the (synchronous) migration code runs with ``run_sync`
 import asyncio
 {%- endif %}
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from logging.config import fileConfig
 {% if cookiecutter.__database_backend == "postgresql" %}
 # Autogenerate support for PostgreSQL enum types: created and dropped with their
@@ -68,6 +69,9 @@ def configure(dialect_name: str, **options) -> None:
         # Which tables are ours to compare (database/autogenerate_filter.py).
         include_object=autogenerate_filter.include_object,
         process_revision_directives=migrations.process_revision_directives,
+        # A revision may use what the one before it committed (on PostgreSQL, an enum
+        # value added by ALTER TYPE ... ADD VALUE), and one that fails keeps those before it.
+        transaction_per_migration=True,
         **options,
     )
 
@@ -78,8 +82,10 @@ def run_migrations_offline() -> None:
     # a percent-encoded password.
     url = database_url()
     configure(url.get_backend_name(), url=url, literal_binds=True)
+    if url.get_backend_name() == "postgresql":
+        migrations.set_postgresql_timeouts(MigrationSettings())
     with context.begin_transaction():
-        run_with_timeouts(url.get_backend_name())
+        context.run_migrations()
 
 
 {% if async_api -%}
@@ -131,18 +137,21 @@ def run_locked_migrations(connection: Connection) -> None:
 
 
 def run_migrations(connection: Connection) -> None:
-    with migrations.sqlite_foreign_keys_checked_per_revision(connection) as on_version_apply:
+    with (
+        migrations.sqlite_foreign_keys_checked_per_revision(connection) as on_version_apply,
+        migration_timeouts(connection),
+    ):
         configure(connection.dialect.name, connection=connection, on_version_apply=on_version_apply)
         with context.begin_transaction():
-            run_with_timeouts(connection.dialect.name)
+            context.run_migrations()
 
 
-def run_with_timeouts(dialect_name: str) -> None:
+def migration_timeouts(connection: Connection) -> AbstractContextManager:
     # PostgreSQL migrations give up on a lock or a statement that takes too long rather
     # than block the service (MigrationSettings); other backends have no such setting.
-    if dialect_name == "postgresql":
-        migrations.set_postgresql_timeouts(MigrationSettings())
-    context.run_migrations()
+    if connection.dialect.name == "postgresql":
+        return migrations.postgresql_timeouts(connection, MigrationSettings())
+    return nullcontext()
 
 
 if context.is_offline_mode():

@@ -2,12 +2,16 @@
 run: rendered offline (``alembic upgrade <previous>:<revision> --sql``), one revision at
 a time, so a finding names the revision that causes it.
 
-To accept a finding after review, acknowledge it in that revision's file with a comment
-naming the rule and why; it is excused for that revision only:
+To accept a finding after review, acknowledge it in that revision's file, just above the
+operation: the rule, what the statement changes (a table, or table.column) and why:
 
-    # squawk-ignore: ban-drop-column: nothing has read the column since release 42
+    # squawk-ignore: ban-drop-column: item.legacy_code: nothing has read it since release 42
 
-Rules excluded for every revision are listed in ``.squawk.toml``, each with its reason.
+It excuses one statement: the first in that revision's SQL that squawk flags for the rule
+and that names the table (and the column). Autogenerate writes one above each operation
+that only makes a VARCHAR longer. (Squawk's own ``-- squawk-ignore`` comments live in the
+SQL, which a revision does not write.) Rules excluded for every revision are listed in
+``.squawk.toml``, each with its reason.
 """
 
 import io
@@ -16,7 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -26,9 +29,10 @@ from alembic.script import Script, ScriptDirectory
 
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT
 
-ACKNOWLEDGED = re.compile(r"^\s*#\s*squawk-ignore:\s*([a-z-]+):\s*\S", re.MULTILINE)
+ACKNOWLEDGEMENT = re.compile(r"^\s*#\s*squawk-ignore:(.*)$", re.MULTILINE)
+# rule: table or table.column: reason
+ACKNOWLEDGEMENT_PARTS = re.compile(r"\s*([a-z-]+):\s*(\w+(?:\.\w+)?):\s*\S")
 CONFIG = PROJECT_ROOT / ".squawk.toml"
-EXCLUDED_RULES = tomllib.loads(CONFIG.read_text()).get("excluded_rules", [])
 
 
 def alembic_config(output: io.StringIO | None = None) -> Config:
@@ -46,11 +50,42 @@ def revisions() -> list[Script]:
 def offline_sql(revision: Script) -> str:
     output = io.StringIO()
     previous = revision.down_revision
-    if isinstance(previous, tuple):  # a merge: review what this revision adds to the first
+    if isinstance(previous, tuple):  # a merge: rendered from its first parent
         previous = previous[0]
     target = revision.revision if previous is None else f"{previous}:{revision.revision}"
     command.upgrade(alembic_config(output), target, sql=True)
-    return output.getvalue()
+    sql = output.getvalue()
+    if isinstance(revision.down_revision, tuple):
+        # That SQL holds the other branches' revisions too, each reviewed on its own: keep
+        # the script's opening (the timeouts) and the merge's own step.
+        own_step = re.search(rf"^-- Running upgrade .* -> {revision.revision}$", sql, re.MULTILINE)
+        sql = sql[: sql.index("-- Running upgrade")] + sql[own_step.start() :]
+    return sql
+
+
+def acknowledgements(revision: Script) -> list[tuple[str, list[str]]]:
+    """(rule, [table, column]) of each acknowledgement in the revision's file."""
+    found = []
+    for text in ACKNOWLEDGEMENT.findall(Path(revision.path).read_text()):
+        parts = ACKNOWLEDGEMENT_PARTS.match(text)
+        if parts is None:
+            pytest.fail(
+                f"{Path(revision.path).name}: '# squawk-ignore:{text}' does not say what it"
+                " excuses: write '# squawk-ignore: <rule>: <table>[.<column>]: <why>'"
+            )
+        found.append((parts[1], parts[2].split(".")))
+    return found
+
+
+def statement_at(lines: list[str], line: int) -> tuple[int, str]:
+    """The first line and the text of the SQL statement (up to its ';') holding ``line``."""
+    start = line
+    while start > 0 and not lines[start - 1].rstrip().endswith(";"):
+        start -= 1
+    end = line
+    while end + 1 < len(lines) and not lines[end].rstrip().endswith(";"):
+        end += 1
+    return start, "\n".join(lines[start : end + 1])
 
 
 def squawk() -> str:
@@ -63,28 +98,37 @@ def squawk() -> str:
 @pytest.mark.parametrize("revision", revisions(), ids=lambda revision: revision.revision)
 def test_revision_passes_squawk(revision: Script) -> None:
     sql = offline_sql(revision)
-    # Rules given with --exclude replace the config's list, so both go there.
-    excluded = [*EXCLUDED_RULES, *ACKNOWLEDGED.findall(Path(revision.path).read_text())]
     result = subprocess.run(
-        [
-            squawk(),
-            "--config", str(CONFIG),
-            "--reporter", "json",
-            *([f"--exclude={','.join(excluded)}"] if excluded else []),
-        ],
+        [squawk(), "--config", str(CONFIG), "--reporter", "json"],
         input=sql,
         capture_output=True,
         text=True,
         check=False,
-    )  # fmt: skip
+    )
     assert result.stdout.strip(), result.stderr
     lines = sql.splitlines()
-    findings = [
-        f"{Path(revision.path).name}: {finding['rule_name']} at SQL line {finding['line'] + 1}:"
-        f" {lines[finding['line']].strip()}\n    {finding['message']} {finding.get('help') or ''}"
-        for finding in json.loads(result.stdout)
-    ]
+    acknowledged = acknowledgements(revision)
+    excused = {}  # acknowledgement -> the first line of the statement it excuses
+    findings = []
+    for finding in json.loads(result.stdout):
+        start, statement = statement_at(lines, finding["line"])
+        words = set(re.findall(r"\w+", statement))
+        for number, (rule, names) in enumerate(acknowledged):
+            if (
+                rule == finding["rule_name"]
+                and excused.get(number, start) == start
+                and set(names) <= words
+            ):
+                excused[number] = start
+                break
+        else:
+            findings.append(
+                f"{Path(revision.path).name}: {finding['rule_name']} at SQL line"
+                f" {finding['line'] + 1}: {lines[finding['line']].strip()}\n"
+                f"    {finding['message']} {finding.get('help') or ''}"
+            )
     assert not findings, (
         "squawk found risky SQL (fix it, or acknowledge a finding with"
-        " '# squawk-ignore: <rule>: <why>' in the revision):\n" + "\n".join(findings)
+        " '# squawk-ignore: <rule>: <table>[.<column>]: <why>' above the operation):\n"
+        + "\n".join(findings)
     )

@@ -5,15 +5,15 @@ its own imports name, however the application is refactored later.
 """
 
 import importlib
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy.types
-from alembic import command, context
+from alembic import context
 from alembic.autogenerate import render as alembic_render
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations, ops
+from alembic.config import Config
+from alembic.operations import MigrateOperation, ops
 from alembic.runtime.migration import MigrationContext
 from alembic.runtime.plugins import Plugin
 from alembic.util import DispatchPriority, PriorityDispatchResult
@@ -29,6 +29,8 @@ from sqlalchemy import (
     Enum,
     ForeignKeyConstraint,
     Identity,
+    String,
+    Text,
     literal_column,
     select,
     text,
@@ -36,7 +38,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from {{ cookiecutter.package_name }}.database.online_ddl import write_online_ddl
+from {{ cookiecutter.package_name }}.database.online_ddl import (
+    SquawkAcknowledgementOp,
+    write_online_ddl,
+)
 
 
 def render_item(type_: str, obj: object, autogen_context) -> str | bool:
@@ -203,36 +208,21 @@ Plugin(AUTOGENERATE_PLUGIN).add_autogenerate_comparator(
 )
 
 
-def writes_a_revision_file(context: MigrationContext) -> bool:
-    """Whether this run is ``revision --autogenerate`` (from the CLI or ``command.revision``)
-    rather than ``check``, which autogenerates too but writes nothing."""
-    revision_context = context.opts.get("revision_context")
-    if revision_context is None or not revision_context.command_args.get("autogenerate"):
-        return False
-    # Nothing else tells the two apart: look for command.check on the call stack.
-    frame = sys._getframe()
-{%- if cookiecutter.database_api == "async" %}
-    # The async engine runs the migrations in a greenlet (run_sync), whose stack ends
-    # there; the rest of the call waits in the greenlets that switched to it.
-    greenlet = sys.modules.get("greenlet")
-    waiting = greenlet.getcurrent().parent if greenlet else None
-{%- endif %}
-    while frame is not None:
-        if frame.f_code is command.check.__code__:
-            return False
-{%- if cookiecutter.database_api == "async" %}
-        if frame.f_back is None and waiting is not None:
-            frame, waiting = waiting.gr_frame, waiting.parent
-            continue
-{%- endif %}
-        frame = frame.f_back
-    return True
+def writes_a_revision_file(config: Config | None) -> bool:
+    """Whether this run is ``alembic revision --autogenerate``, which writes a file, rather
+    than ``alembic check``, which autogenerates too but writes nothing.
+
+    As in Alembic's cookbook, the command line's options say so. Code calling
+    ``command.revision(config, autogenerate=True)`` says so the same way, on its Config:
+    ``config.cmd_opts = argparse.Namespace(autogenerate=True)``.
+    """
+    return config is not None and getattr(config.cmd_opts, "autogenerate", False) is True
 
 
 def process_revision_directives(context: MigrationContext, revision, directives) -> None:
     """An autogenerate run that finds no change writes no revision file; one that destroys
     data says so, in the file and on the terminal."""
-    if not directives or not writes_a_revision_file(context):
+    if not directives or not writes_a_revision_file(context.config):
         return
     script = directives[0]
     if all(upgrade_ops.is_empty() for upgrade_ops in script.upgrade_ops_list):
@@ -249,6 +239,8 @@ def process_revision_directives(context: MigrationContext, revision, directives)
     for upgrade_ops in script.upgrade_ops_list:
         for warning in mark_data_loss(upgrade_ops):
             print(f"warning: revision {script.rev_id} {warning}")
+        if context.dialect.name == "postgresql":
+            acknowledge_longer_varchars(upgrade_ops)
     write_online_ddl(script, context.dialect.name)
 
 
@@ -262,6 +254,35 @@ class DataLossWarningOp(MigrateOperation):
 @renderers.dispatch_for(DataLossWarningOp)
 def _render_data_loss_warning(autogen_context, operation: DataLossWarningOp) -> str:
     return f"# WARNING: {operation.message}"
+
+
+def acknowledge_longer_varchars(container) -> None:
+    """Acknowledge squawk's changing-column-type above each operation that only makes a
+    VARCHAR longer: PostgreSQL rewrites no row for it, and its brief lock is bounded by
+    the migrations' lock_timeout."""
+    acknowledged = []
+    for operation in container.ops:
+        if isinstance(operation, ops.ModifyTableOps):
+            acknowledge_longer_varchars(operation)
+        if isinstance(operation, ops.AlterColumnOp) and lengthens_a_varchar(operation):
+            acknowledged.append(
+                SquawkAcknowledgementOp(
+                    "changing-column-type",
+                    f"{operation.table_name}.{operation.column_name}",
+                    "a longer VARCHAR rewrites no row",
+                )
+            )
+        acknowledged.append(operation)
+    container.ops[:] = acknowledged
+
+
+def lengthens_a_varchar(operation: ops.AlterColumnOp) -> bool:
+    old, new = operation.existing_type, operation.modify_type
+    if not all(
+        isinstance(type_, String) and not isinstance(type_, (Text, Enum)) for type_ in (old, new)
+    ):
+        return False
+    return old.length is not None and (new.length is None or new.length > old.length)
 
 
 def mark_data_loss(container) -> list[str]:
@@ -391,9 +412,51 @@ def drop_tables_with_their_indexes(container) -> None:
 
 
 def set_postgresql_timeouts(timeouts) -> None:
-    """``SET LOCAL`` the lock and statement timeouts: they end with the transaction."""
-    context.execute(f"SET LOCAL lock_timeout = '{timeouts.lock_timeout}'")
-    context.execute(f"SET LOCAL statement_timeout = '{timeouts.statement_timeout}'")
+    """``--sql``: the script sets the lock and statement timeouts first, for its whole
+    session (not ``SET LOCAL``: see ``postgresql_timeouts``)."""
+    for name, value in timeout_settings(timeouts).items():
+        context.execute(f"SET {name} = '{value}'")
+
+
+@contextmanager
+def postgresql_timeouts(connection: Connection, timeouts) -> Iterator[None]:
+    """Hold the lock and statement timeouts on ``connection`` for every statement of the run,
+    then give it its own values back: a connection handed in is the caller's, and one of a
+    caller's engine goes back to its pool.
+
+    They are session settings, not ``SET LOCAL``: each revision runs in a transaction of
+    its own, and an ``autocommit_block()`` commits in the middle of one.
+    """
+    in_callers_transaction = connection.in_transaction()
+    previous = {
+        name: connection.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
+        for name in timeout_settings(timeouts)
+    }
+    # Committed, unless the caller's transaction is open, so that Alembic finds no
+    # transaction of ours and runs each revision in one of its own.
+    set_session(connection, timeout_settings(timeouts), commit=not in_callers_transaction)
+    try:
+        yield
+    except BaseException:
+        # Inside the caller's transaction, the caller's rollback takes them back too.
+        if not in_callers_transaction and not connection.invalidated:
+            connection.rollback()
+            set_session(connection, previous, commit=True)
+        raise
+    set_session(connection, previous, commit=not in_callers_transaction)
+
+
+def timeout_settings(timeouts) -> dict[str, str]:
+    return {"lock_timeout": timeouts.lock_timeout, "statement_timeout": timeouts.statement_timeout}
+
+
+def set_session(connection: Connection, settings: dict[str, str], commit: bool) -> None:
+    for name, value in settings.items():
+        connection.execute(
+            text("SELECT set_config(:name, :value, false)"), {"name": name, "value": value}
+        )
+    if commit:
+        connection.commit()
 
 
 # The key of the migration lock among PostgreSQL's advisory locks (which are per
@@ -475,23 +538,3 @@ def check_sqlite_foreign_keys(ctx: MigrationContext, step, heads, run_args) -> N
             f"revision {step.up_revision_id or step.down_revision_ids} left rows whose"
             f" foreign keys point nowhere: {references}"
         )
-
-
-# Revisions written by earlier versions of this project call op.drop_enum_type();
-# newer ones drop enum types with SQLAlchemy alone. Kept so those revisions still run.
-@Operations.register_operation("drop_enum_type")
-class DropEnumTypeOp(MigrateOperation):
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-
-    @classmethod
-    def drop_enum_type(cls, operations: Operations, type_name: str) -> None:
-        operations.invoke(cls(type_name))
-
-
-@Operations.implementation_for(DropEnumTypeOp)
-def _drop_enum_type(operations: Operations, operation: DropEnumTypeOp) -> None:
-    dialect = operations.get_context().dialect
-    if dialect.name == "postgresql":
-        type_name = dialect.identifier_preparer.quote(operation.type_name)
-        operations.execute(f"DROP TYPE IF EXISTS {type_name}")

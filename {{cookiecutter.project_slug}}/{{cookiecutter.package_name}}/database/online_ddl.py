@@ -22,6 +22,14 @@ class OutsideTransactionOp(MigrateOperation):
         self.operations = operations
 
 
+class SquawkAcknowledgementOp(MigrateOperation):
+    """A ``# squawk-ignore:`` comment in the revision, just above the operation it excuses
+    (see tests/test_migration_review.py)."""
+
+    def __init__(self, rule: str, target: str, reason: str) -> None:
+        self.rule, self.target, self.reason = rule, target, reason
+
+
 class ValidateConstraintOp(MigrateOperation):
     """``ALTER TABLE ... VALIDATE CONSTRAINT``: checks the rows with writes still allowed."""
 
@@ -38,6 +46,11 @@ def _render_outside_transaction(autogen_context, operation: OutsideTransactionOp
     )
     indented = "\n".join(f"    {line}" if line else line for line in body.splitlines())
     return f"with op.get_context().autocommit_block():\n{indented}"
+
+
+@renderers.dispatch_for(SquawkAcknowledgementOp)
+def _render_squawk_acknowledgement(autogen_context, operation: SquawkAcknowledgementOp) -> str:
+    return f"# squawk-ignore: {operation.rule}: {operation.target}: {operation.reason}"
 
 
 @renderers.dispatch_for(ValidateConstraintOp)
@@ -110,6 +123,9 @@ def _online(operation: MigrateOperation) -> list[MigrateOperation]:
         schema = operation.kw.get("source_schema")
         name, table = operation.constraint_name, operation.source_table
         return [
+            SquawkAcknowledgementOp(
+                "ban-drop-constraint", table, "only what a failed run of this revision added"
+            ),
             # What an earlier, failed run of this revision left.
             ops.DropConstraintOp(name, table, "foreignkey", schema=schema, if_exists=True),
             operation,

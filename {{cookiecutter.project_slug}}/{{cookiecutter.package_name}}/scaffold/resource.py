@@ -21,6 +21,7 @@ import keyword
 import re
 import shutil
 import tempfile
+from argparse import Namespace
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -286,6 +287,8 @@ def add_resource(name: str, project: Path) -> tuple[list[Path], Path]:
     check_single_head(config)
     with comparing_at_head(config):
         write_files(files)
+        # As `alembic revision --autogenerate` says it, so env.py writes the file.
+        config.cmd_opts = Namespace(autogenerate=True)
         try:
             script = command.revision(config, message=f"add {name}", autogenerate=True)
         except Exception as error:
