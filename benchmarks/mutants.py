@@ -193,10 +193,10 @@ MUTANTS = [
         ),
     ),
     Mutant(
-        "a new revision keeps the imports it does not use",
-        f"{PACKAGE}/database/format_revision.py",
-        '"--select", "I,F401",',
-        '"--select", "I",',
+        "an empty revision fails the project's lint",
+        f"{PROJECT}/pyproject.toml",
+        '"alembic/versions/*" = ["E501", "F401"]',
+        '"alembic/versions/*" = ["E501"]',
         (f"{SQLITE_TESTS}::test_with_ruff_a_revision_is_formatted",),
     ),
     Mutant(

@@ -550,17 +550,10 @@ def serving(
 
 
 def hand_written_revision(project, message, upgrade, downgrade="pass", env=None) -> Path:
-    """``alembic revision -m message`` filled in as a user writes a data migration: the
-    body, and the imports it uses (a new revision has none)."""
+    """``alembic revision -m message`` filled in as a user writes a data migration."""
     before = revision_files(project)
     alembic(project, "revision", "-m", message, env=env)
     revision = new_revision(project, before)
-    imports = "import sqlalchemy as sa\n" if "sa." in upgrade + downgrade else ""
-    edit(
-        revision,
-        "from collections.abc import Sequence\n",
-        f"from collections.abc import Sequence\n\n{imports}from alembic import op\n",
-    )
     edit(revision, "def upgrade() -> None:\n    pass", f"def upgrade() -> None:\n    {upgrade}")
     edit(
         revision, "def downgrade() -> None:\n    pass", f"def downgrade() -> None:\n    {downgrade}"

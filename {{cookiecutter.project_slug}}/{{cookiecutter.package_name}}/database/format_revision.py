@@ -23,13 +23,12 @@ def ruff_binary() -> str | None:
 
 
 def format_revision(*paths: Path) -> bool:
-    """Sort the imports, remove those the revision does not use (an empty or a merge
-    revision uses none) and format ``paths``, one ruff run of each kind for them all;
+    """Sort the imports and format ``paths`` (one ruff run of each kind for them all);
     False when ruff is not installed."""
     ruff = ruff_binary()
     if ruff is None:
         return False
-    for arguments in (["check", "--fix", "--select", "I,F401", "--quiet"], ["format", "--quiet"]):
+    for arguments in (["check", "--fix", "--select", "I", "--quiet"], ["format", "--quiet"]):
         subprocess.run([ruff, *arguments, "--no-cache", *map(str, paths)], check=True)
     return True
 
