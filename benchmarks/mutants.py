@@ -216,7 +216,7 @@ MUTANTS = [
     Mutant(
         "revisions import the application's types",
         f"{PACKAGE}/database/migrations.py",
-        '            return f"sa.{stored!r}"',
+        "            return alembic_render._repr_type(stored, autogen_context)",
         "            return False",
         (f"{SQLITE_TESTS}::test_revisions_run_with_alembic_and_sqlalchemy_alone",),
     ),

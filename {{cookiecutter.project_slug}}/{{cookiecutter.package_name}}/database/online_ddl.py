@@ -79,12 +79,7 @@ def _rewrite(container: ops.OpContainer) -> None:
         for operation in container.ops
         if isinstance(operation, ops.CreateTableOp | ops.DropTableOp)
     }
-    existing = [
-        operation
-        for operation in container.ops
-        if (getattr(operation, "schema", None), getattr(operation, "table_name", None))
-        not in new_or_gone
-    ]
+    existing = [operation for operation in container.ops if _table(operation) not in new_or_gone]
     changes = [
         inner
         for operation in existing
@@ -104,6 +99,13 @@ def _rewrite(container: ops.OpContainer) -> None:
         for operation in container.ops
         for online in (_online(operation) if operation in existing else [operation])
     ]
+
+
+def _table(operation: MigrateOperation) -> tuple[str | None, str | None]:
+    """(schema, table) that ``operation`` changes; a foreign key names its source's."""
+    if isinstance(operation, ops.CreateForeignKeyOp):
+        return operation.kw.get("source_schema"), operation.source_table
+    return getattr(operation, "schema", None), getattr(operation, "table_name", None)
 
 
 def _make_repeatable(operation: MigrateOperation) -> None:
