@@ -202,6 +202,13 @@ MUTANTS = [
         ("tests/test_post_gen.py",),
     ),
     Mutant(
+        "a bake from a Python without ruff leaves the revision unformatted",
+        "alembic_service_template/post_gen.py",
+        '        "ruff",\n    ]',
+        "    ]",
+        ("tests/test_post_gen.py",),
+    ),
+    Mutant(
         "next steps ask for an install the bake did",
         "alembic_service_template/post_gen.py",
         '*([] if installed else ["poetry install"])',
