@@ -3,15 +3,17 @@
 """The tests run on throwaway databases on the project's own backend, never on the one in
 DATABASE_URL itself.
 
-- ``TEST_DATABASE_URL``, when set, names an empty database the tests use as it is.
+- ``TEST_DATABASE_URL``, when set, names an empty database the tests use as it is, for
+  both kinds of test below.
 - Otherwise a SQLite project uses temporary files, and a PostgreSQL or MySQL project
   creates databases on the server of ``DATABASE_URL`` and drops them afterwards (the
   role needs the right to create databases).
 
-pytest-alembic's checks (test_migrations.py) get an empty database each. The other tests
-share one database, migrated to head once per session, and each runs in a transaction
-that is rolled back at its end: what a test writes, commits included, is gone for the
-next one, however many revisions and tests there are.
+pytest-alembic's checks (test_migrations.py), and any test that takes ``alembic_engine``,
+get an empty database each. The other tests share one database, migrated to head once
+per session, and each runs in a transaction that is rolled back at its end: what a test
+writes, commits included, is gone for the next one, however many revisions and tests
+there are.
 {%- if async_api %}
 
 Engines here never pool connections: pytest-alembic, FastAPI's TestClient and
