@@ -38,15 +38,25 @@ def existing_revisions(versions_dir: Path) -> list[Path]:
     return sorted(versions_dir.rglob("*.py"))
 
 
-def hook_python_has_alembic(dialect: str) -> bool:
-    """Whether this interpreter can render the revision itself (no install needed)."""
-    needed = ["alembic", *(["alembic_postgresql_enum"] if dialect == "postgresql" else [])]
-    if any(importlib.util.find_spec(module) is None for module in needed):
-        return False
-    try:
-        import sqlalchemy  # the in-process path imports it next anyway
-    except ImportError:
-        return False
+def missing_for_in_process(dialect: str) -> list[str]:
+    """What this interpreter lacks to make the revision itself, as the Poetry path would:
+    Alembic, SQLAlchemy 2, alembic-postgresql-enum for PostgreSQL, and ruff, which
+    formats the revision (without it the bake would fail its own ``ruff format --check``)."""
+    needed = [
+        "alembic",
+        "sqlalchemy",
+        *(["alembic_postgresql_enum"] if dialect == "postgresql" else []),
+        "ruff",
+    ]
+    missing = [module for module in needed if importlib.util.find_spec(module) is None]
+    if "sqlalchemy" not in missing and not sqlalchemy_is_2():
+        missing.append("sqlalchemy>=2")
+    return missing
+
+
+def sqlalchemy_is_2() -> bool:
+    import sqlalchemy  # the in-process path imports it next anyway
+
     return int(sqlalchemy.__version__.split(".")[0]) >= 2
 
 
@@ -63,7 +73,6 @@ def make_through_poetry(project_dir: Path, plan: dict, poetry: str) -> Path:
     environment = {
         key: value for key, value in os.environ.items() if key not in _FOREIGN_ENVIRONMENT
     }
-    print("Installing the project with Poetry to create the initial revision...", flush=True)
     commands = [
         [poetry, "install", "--no-interaction", "--no-ansi"],
         [
@@ -88,11 +97,14 @@ def make_through_poetry(project_dir: Path, plan: dict, poetry: str) -> Path:
 
 def make_initial_revision(project_dir: Path, plan: dict) -> tuple[Path, bool]:
     """The new revision, and whether the project was installed to make it."""
-    if hook_python_has_alembic(plan["dialect"]):
+    missing = missing_for_in_process(plan["dialect"])
+    if not missing:
         return make_in_process(project_dir, plan), False
+    lacks = f"The Python running cookiecutter has no {', '.join(missing)}"
     poetry = shutil.which("poetry")
     if poetry is None:
-        raise RevisionNotMade("Alembic is not importable here and Poetry is not on PATH.")
+        raise RevisionNotMade(f"{lacks}, and Poetry is not on PATH.")
+    print(f"{lacks}.", "Installing the project with Poetry to create the initial revision...")
     return make_through_poetry(project_dir, plan, poetry), True
 
 

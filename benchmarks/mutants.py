@@ -28,6 +28,7 @@ SCAFFOLD = f"{PACKAGE}/scaffold/resource.py"
 ASYNC_TESTS = "tests/test_async.py"
 PATTERN_TESTS = "tests/test_model_patterns.py"
 METADATA_TESTS = "tests/test_metadata.py"
+BAKED_SUITE_TESTS = "tests/test_baked_suite.py"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,34 @@ MUTANTS = [
         (
             f"{POSTGRES_TESTS}::test_baked_tests_make_throwaway_databases_on_the_server_of_database_url",
         ),
+    ),
+    Mutant(
+        "baked tests migrate the shared database for every test",
+        f"{PROJECT}/tests/conftest.py",
+        '@pytest.fixture(scope="session")\ndef migrated_engine',
+        "@pytest.fixture\ndef migrated_engine",
+        (f"{BAKED_SUITE_TESTS}::test_the_shared_database_is_migrated_once_however_many_tests",),
+    ),
+    Mutant(
+        "a baked test's commits outlive it",
+        f"{PROJECT}/tests/conftest.py",
+        "        connection.begin()\n        yield connection",
+        "        yield connection",
+        (f"{BAKED_SUITE_TESTS}::test_tests_leave_nothing_behind_in_either_order[sqlite-sync]",),
+    ),
+    Mutant(
+        "SQLite's driver begins the baked tests' transactions (a savepoint commits for good)",
+        f"{PROJECT}/tests/conftest.py",
+        '    if engine.dialect.name != "sqlite":\n        return\n\n    @event',
+        "    return\n\n    @event",
+        (f"{BAKED_SUITE_TESTS}::test_tests_leave_nothing_behind_in_either_order[sqlite-sync]",),
+    ),
+    Mutant(
+        "async sessions expire on commit (the baked API tests use the app's own sessions)",
+        f"{PACKAGE}/database/session.py",
+        "sessionmaker(get_engine(), expire_on_commit=False)",
+        "sessionmaker(get_engine())",
+        (f"{BAKED_SUITE_TESTS}::test_tests_leave_nothing_behind_in_either_order[sqlite-async]",),
     ),
     Mutant(
         "TEST_DATABASE_URL ignored",
@@ -232,6 +261,13 @@ MUTANTS = [
         "alembic_service_template/post_gen.py",
         '    (project_dir / ".env").chmod(0o600)\n',
         "",
+        ("tests/test_post_gen.py",),
+    ),
+    Mutant(
+        "a bake from a Python without ruff leaves the revision unformatted",
+        "alembic_service_template/post_gen.py",
+        '        "ruff",\n    ]',
+        "    ]",
         ("tests/test_post_gen.py",),
     ),
     Mutant(

@@ -1,5 +1,6 @@
 """benchmarks/run.py --quick (bake.py's and migrations.py's rows in one table) runs to the end
-and prints its table; each of the two modules also runs alone. Times are never asserted.
+and prints its table; each of the two modules also runs alone, and baked_suite.py --quick
+prints its two rows and ratios. Times are never asserted.
 Every module refuses a run count below one (and the wrk ones a duration outside 1-60 s)."""
 
 import re
@@ -69,6 +70,23 @@ def test_migrations_module_runs_alone():
     assert not any("bake" in label for label in rows), out
 
 
+def test_baked_suite_module_prints_both_suites_with_their_ratio():
+    out = quick_benchmark("baked_suite.py")
+
+    rows = measured_rows(out)
+    suites = ["whole baked suite, pytest", "baked API and model tests (shared database)"]
+    assert set(rows) == {f"{suite}, 50 revisions" for suite in suites}, out
+    for suite in suites:
+        row = rows[f"{suite}, 50 revisions"]
+        assert float(row["median"]) > 0 and float(row["baseline"]) > 0
+        assert re.search(
+            rf"^{re.escape(suite)}, 50 revisions: {NUMBER}x the 1-revision time"
+            r" \(goal <= 1\.5x: (holds|missed)\)$",
+            out,
+            re.MULTILINE,
+        ), out
+
+
 def refusal(script: str, *options: str) -> str:
     """What ``benchmarks/<script> options`` says on stderr, having exited as argparse does
     on a bad option (status 2) and printed nothing else."""
@@ -86,7 +104,16 @@ def refusal(script: str, *options: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "script", ["run.py", "bake.py", "migrations.py", "review.py", "service.py", "async_service.py"]
+    "script",
+    [
+        "run.py",
+        "bake.py",
+        "migrations.py",
+        "review.py",
+        "service.py",
+        "async_service.py",
+        "baked_suite.py",
+    ],
 )
 @pytest.mark.parametrize("runs", ["0", "-1", "two"])
 def test_a_run_count_below_one_is_refused_not_read_as_the_default(script, runs):

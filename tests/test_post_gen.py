@@ -1,10 +1,16 @@
-"""What the post-generation hook leaves behind besides the revision: file modes, next steps."""
+"""What the post-generation hook leaves behind besides the revision: file modes, next steps,
+and what it says when the Python running cookiecutter cannot make the revision itself."""
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from alembic_service_template.post_gen import next_steps
-from tests.helpers import cookiecutter_cli
+from tests.helpers import BIN_DIR, TEMPLATE_DIR, cookiecutter_cli, initial_revision, run
 
 
 def mode(path: Path) -> int:
@@ -35,3 +41,57 @@ def test_next_steps_skip_an_install_the_bake_already_did():
         "cd /srv/my-service",
         "poetry run alembic upgrade head",
     ]
+
+
+@pytest.fixture(scope="module")
+def cookiecutter_without_ruff(tmp_path_factory):
+    """cookiecutter in a virtualenv that has Alembic and SQLAlchemy but neither ruff nor
+    alembic-postgresql-enum: enough to autogenerate, not to format or plan enum types."""
+    venv = tmp_path_factory.mktemp("cookiecutter-no-ruff") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    packages = ["cookiecutter==2.7.1", "alembic==1.20.1", "sqlalchemy==2.1.9"]
+    run([python, "-m", "pip", "install", "-q", *packages], cwd=venv)
+    for module in ("ruff", "alembic_postgresql_enum"):
+        probe = run([python, "-c", f"import {module}"], cwd=venv, check=False)
+        assert probe.returncode != 0, f"{module} must not be importable next to cookiecutter"
+    return venv / "bin" / "cookiecutter"
+
+
+@pytest.mark.parametrize(
+    ("database_url", "lacking"),
+    [
+        ("sqlite:///my_service.db", "ruff"),
+        ("postgresql+psycopg://app@127.0.0.1:9/app", "alembic_postgresql_enum, ruff"),
+    ],
+)
+def test_a_python_without_ruff_bakes_through_poetry_and_says_what_it_lacks(
+    cookiecutter_without_ruff, tmp_path, database_url, lacking
+):
+    # Poetry (next to the test interpreter) is on PATH; ruff's binary there too, but the
+    # Python running cookiecutter cannot import it.
+    path = os.pathsep.join(
+        [str(cookiecutter_without_ruff.parent), str(BIN_DIR), "/usr/bin", "/bin"]
+    )
+    bake = run(
+        [
+            str(cookiecutter_without_ruff),
+            "--no-input",
+            str(TEMPLATE_DIR),
+            "-o",
+            str(tmp_path),
+            f"database_url={database_url}",
+        ],
+        cwd=tmp_path,
+        env={"PATH": path},
+    )
+    assert (
+        f"The Python running cookiecutter has no {lacking}."
+        " Installing the project with Poetry to create the initial revision..."
+    ) in bake.stdout, bake.stdout
+    assert "Alembic is not importable" not in bake.stdout
+    project = tmp_path / "my-service"
+    initial_revision(project)
+    poetry = str(BIN_DIR / "poetry")
+    run([poetry, "run", "ruff", "format", "--check", "."], cwd=project)
+    run([poetry, "run", "ruff", "check", "."], cwd=project)
