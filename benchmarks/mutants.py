@@ -524,7 +524,7 @@ MUTANTS = [
         '            "options": f"-c statement_timeout={statement_ms}",\n',
         "",
         (
-            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[sync]",
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-sync]",
         ),
     ),
     Mutant(
@@ -533,7 +533,16 @@ MUTANTS = [
         '                "server_settings": {"statement_timeout": statement_ms},\n',
         "",
         (
-            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[async]",
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-async]",
+        ),
+    ),
+    Mutant(
+        "no statement time limit on MariaDB",
+        f"{PACKAGE}/database/session.py",
+        '            cursor.execute(f"SET SESSION max_statement_time = {seconds:.3f}")',
+        "            pass",
+        (
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[mysql-sync]",
         ),
     ),
     Mutant(
@@ -542,7 +551,7 @@ MUTANTS = [
         "    app.add_exception_handler(DBAPIError, unclassified_database_error)\n",
         "",
         (
-            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[async]",
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-async]",
         ),
     ),
     Mutant(
@@ -551,7 +560,7 @@ MUTANTS = [
         ", exc_info=error)",
         ")",
         (
-            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[sync]",
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-sync]",
         ),
     ),
     Mutant(

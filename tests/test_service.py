@@ -664,7 +664,7 @@ from {package}.main import app
 
 @app.get("/test-probe/sleep/{{seconds}}")
 {async_}def sleep(session: SessionDep, seconds: float) -> dict[str, float]:
-    {await_}session.execute(text("SELECT pg_sleep(:seconds)"), {{"seconds": seconds}})
+    {await_}session.execute(text("{sleep}"), {{"seconds": seconds}})
     return {{"slept": seconds}}
 
 
@@ -674,16 +674,24 @@ async def broken() -> None:
 """
 
 
+# A statement that sleeps on the server, per backend.
+SLEEP = {"postgresql": "SELECT pg_sleep(:seconds)", "mysql": "SELECT SLEEP(:seconds)"}
+
+
 @contextmanager
-def pressured_service(request, service_projects, tmp_path_factory, database_api, **settings):
-    """The PostgreSQL project of ``database_api`` migrated and served with the pressure
+def pressured_service(
+    request, service_projects, tmp_path_factory, database_api, backend="postgresql", **settings
+):
+    """The ``backend`` project of ``database_api`` migrated and served with the pressure
     probe routes and ``settings`` (POOL_SIZE="1", ...) in its environment: (client, log)."""
-    project = service_projects("postgresql", database_api)
-    url = new_database(request, tmp_path_factory, "postgresql", database_api)
+    project = service_projects(backend, database_api)
+    url = new_database(request, tmp_path_factory, backend, database_api)
     alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
     probe_dir = tmp_path_factory.mktemp("pressure")
     keyword = {"async_": "async ", "await_": "await "} if database_api == "async" else {}
-    probe = PRESSURE_PROBE.format(package=PACKAGE, **{"async_": "", "await_": "", **keyword})
+    probe = PRESSURE_PROBE.format(
+        package=PACKAGE, sleep=SLEEP[backend], **{"async_": "", "await_": "", **keyword}
+    )
     (probe_dir / "pressure_probe.py").write_text(probe)
     log = probe_dir / "uvicorn.log"
     with serving(
@@ -692,25 +700,35 @@ def pressured_service(request, service_projects, tmp_path_factory, database_api,
         yield client, log
 
 
-@pytest.mark.parametrize("database_api", ["sync", "async"])
+# The server's words for a statement it stopped at the time limit.
+STOPPED = {
+    "postgresql": "canceling statement due to statement timeout",
+    "mysql": "max_statement_time exceeded",
+}
+TIMED_SERVICES = [("postgresql", "sync"), ("postgresql", "async"), ("mysql", "sync")]
+
+
+@pytest.mark.parametrize(
+    ("backend", "database_api"), TIMED_SERVICES, ids=["-".join(s) for s in TIMED_SERVICES]
+)
 def test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang(
-    request, service_projects, tmp_path_factory, database_api
+    request, service_projects, tmp_path_factory, backend, database_api
 ):
     with pressured_service(
-        request, service_projects, tmp_path_factory, database_api, STATEMENT_TIMEOUT="1"
+        request, service_projects, tmp_path_factory, database_api, backend, STATEMENT_TIMEOUT="1"
     ) as (client, log):
         started = time.monotonic()
         response = client.get("/test-probe/sleep/20")
         elapsed = time.monotonic() - started
         assert response.status_code == 503, response.text
         assert 0.9 <= elapsed < 5, elapsed
-        assert "statement" not in response.text and "pg_sleep" not in response.text
+        assert "statement" not in response.text and "sleep" not in response.text.lower()
         # A statement within the limit still runs, on the same pool.
         assert client.get("/test-probe/sleep/0.1").json() == {"slept": 0.1}
         assert client.get("/items").status_code == 200
         output = log.read_text()
     # The operator's log has the cause, with its traceback.
-    assert "Traceback" in output and "canceling statement due to statement timeout" in output
+    assert "Traceback" in output and STOPPED[backend] in output
 
 
 @pytest.mark.parametrize("database_api", ["sync", "async"])
