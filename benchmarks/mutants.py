@@ -482,7 +482,7 @@ MUTANTS = [
         ),
     ),
     Mutant(
-        "a router configures the mappers at import (before every model is imported)",
+        "a router configures the mappers at import (before the related model is imported)",
         f"{PACKAGE}/scaffold/templates/resource/router.py.tmpl",
         'router = APIRouter(prefix="/${collection}", tags=["${collection}"])\n',
         'router = APIRouter(prefix="/${collection}", tags=["${collection}"])\n'

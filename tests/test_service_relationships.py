@@ -26,6 +26,7 @@ from tests.helpers import (
     autogenerate,
     baked_tests,
     edit,
+    python,
     run,
     serving,
 )
@@ -106,7 +107,8 @@ def test_related_resources_migrate_pass_their_tests_and_are_served(
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'service.db'}"
     else:
-        url = request.getfixturevalue("postgres_server").create_database("related")
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database(f"related_{database_api}")
     url = for_database_api(url)
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
@@ -114,6 +116,11 @@ def test_related_resources_migrate_pass_their_tests_and_are_served(
     category_models = project / PACKAGE / "api" / "resources" / "category" / "models.py"
     add_after_imports(project / ITEM_MODELS, ITEM_IMPORTS, ITEM_FIELDS)
     add_after_imports(category_models, CATEGORY_IMPORTS, CATEGORY_FIELDS)
+
+    # A router imports on its own too (a script's or a test's import): nothing in it may
+    # configure the mappers before the model on the other side has been imported.
+    for resource in ("category", "item"):
+        python(project, f"import {PACKAGE}.api.resources.{resource}.router", env=env)
 
     alembic(project, "upgrade", "head", env=env)
     revision = autogenerate(project, "relate items to categories", env=env)
