@@ -705,7 +705,12 @@ STOPPED = {
     "postgresql": "canceling statement due to statement timeout",
     "mysql": "max_statement_time exceeded",
 }
-TIMED_SERVICES = [("postgresql", "sync"), ("postgresql", "async"), ("mysql", "sync")]
+TIMED_SERVICES = [
+    ("postgresql", "sync"),
+    ("postgresql", "async"),
+    ("mysql", "sync"),
+    ("mysql", "async"),
+]
 
 
 @pytest.mark.parametrize(
