@@ -637,8 +637,8 @@ MUTANTS = [
     Mutant(
         "sync requests wait for the pool in worker threads (pool/threadpool deadlock)",
         f"{PACKAGE}/api/dependencies.py",
-        "Depends(get_session, max_concurrency=POOL_SIZE)",
-        "Depends(get_session)",
+        "SessionDep = Annotated[Session, Depends(pooled_session)]",
+        "SessionDep = Annotated[Session, Depends(get_session)]",
         (
             "tests/test_service.py::test_service_answers_again_after_its_clients_give_up_mid_request[sync]",
         ),
@@ -646,8 +646,8 @@ MUTANTS = [
     Mutant(
         "the pool keeps 5 connections and opens up to 10 more, closed again when 5 are idle",
         f"{PACKAGE}/database/session.py",
-        "pool_size=POOL_SIZE, max_overflow=0,",
-        "pool_size=5, max_overflow=10,",
+        "        pool_size=settings.pool_size,\n        max_overflow=0,",
+        "        pool_size=5,\n        max_overflow=10,",
         (
             "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[sync]",
             "tests/test_service.py::test_service_under_concurrent_load_returns_every_connection[async]",
@@ -662,6 +662,110 @@ MUTANTS = [
             "tests/test_database_layer.py::test_commands_work_from_any_directory",
             f"{ASYNC_TESTS}::test_async_sqlite_seed_workflow_and_baked_suite",
         ),
+    ),
+    Mutant(
+        "a router configures the mappers at import (before the related model is imported)",
+        f"{PACKAGE}/scaffold/templates/resource/router.py.tmpl",
+        'router = APIRouter(prefix="/${collection}", tags=["${collection}"])\n',
+        'router = APIRouter(prefix="/${collection}", tags=["${collection}"])\n'
+        'COLUMNS = list(__import__("sqlalchemy").inspect(${model}).column_attrs)\n',
+        (
+            "tests/test_service_relationships.py::test_related_resources_migrate_pass_their_tests_and_are_served[sqlite-sync]",
+        ),
+    ),
+    Mutant(
+        "/ready is 503 once a newer build has migrated the database",
+        f"{PACKAGE}/api/health.py",
+        "    if any(revision not in build.known for revision in current):",
+        "    if False:",
+        (
+            "tests/test_service.py::test_a_rolling_deploy_keeps_the_previous_build_ready[sqlite-sync]",
+        ),
+    ),
+    Mutant(
+        "/ready is 200 on a database behind the head",
+        f"{PACKAGE}/api/health.py",
+        "    if any(revision not in build.known for revision in current):",
+        "    if True:",
+        (
+            "tests/test_service.py::test_a_rolling_deploy_keeps_the_previous_build_ready[sqlite-sync]",
+        ),
+    ),
+    Mutant(
+        "sync requests wait for a free connection without limit",
+        f"{PACKAGE}/api/dependencies.py",
+        "        with anyio.fail_after(timeout):\n            await slots.acquire()",
+        "        await slots.acquire()",
+        (
+            "tests/test_service.py::test_a_request_finding_the_pool_busy_is_a_503_after_the_pool_timeout[sync]",
+        ),
+    ),
+    Mutant(
+        "no statement timeout through libpq",
+        f"{PACKAGE}/database/session.py",
+        '            "options": f"-c statement_timeout={statement_ms}",\n',
+        "",
+        (
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-sync]",
+        ),
+    ),
+    Mutant(
+        "no statement timeout through asyncpg",
+        f"{PACKAGE}/database/session.py",
+        '                "server_settings": {"statement_timeout": statement_ms},\n',
+        "",
+        (
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-async]",
+        ),
+    ),
+    Mutant(
+        "no statement time limit on MariaDB",
+        f"{PACKAGE}/database/session.py",
+        '            cursor.execute(f"SET SESSION max_statement_time = {seconds:.3f}")',
+        "            pass",
+        (
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[mysql-sync]",
+        ),
+    ),
+    Mutant(
+        "an asyncpg statement timeout is a 500",
+        f"{PACKAGE}/api/errors.py",
+        "    app.add_exception_handler(DBAPIError, unclassified_database_error)\n",
+        "",
+        (
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-async]",
+        ),
+    ),
+    Mutant(
+        "503 causes are logged without their traceback",
+        f"{PACKAGE}/api/errors.py",
+        ", exc_info=error)",
+        ")",
+        (
+            "tests/test_service.py::test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang[postgresql-sync]",
+        ),
+    ),
+    Mutant(
+        "every OSError of an async service is a database outage",
+        f"{PACKAGE}/api/errors.py",
+        "    for failure in CONNECTION_FAILURES:\n"
+        "        app.add_exception_handler(failure, database_unavailable)\n",
+        "    app.add_exception_handler(OSError, database_unavailable)\n",
+        ("tests/test_service.py::test_an_oserror_that_is_no_outage_is_a_500_with_its_traceback",),
+    ),
+    Mutant(
+        "async writes leave the values the database generated expired (MissingGreenlet)",
+        f"{PACKAGE}/scaffold/templates/resource/router.py.tmpl",
+        "    await session.refresh(row)\n",
+        "    pass\n",
+        ("tests/test_service.py::test_an_async_write_returns_the_values_the_database_generated",),
+    ),
+    Mutant(
+        "a pool of no connections is accepted",
+        f"{PACKAGE}/settings.py",
+        "    pool_size: int = Field(default=10, ge=1)",
+        "    pool_size: int = 10",
+        ("tests/test_service.py::test_an_invalid_setting_stops_the_service_at_startup_naming_it",),
     ),
     Mutant(
         "async env.py ignores the AsyncEngine handed over",
@@ -680,8 +784,9 @@ MUTANTS = [
     Mutant(
         "async service answers 500 when asyncpg cannot reach the server",
         f"{PACKAGE}/api/errors.py",
-        "    app.add_exception_handler(OSError, database_unavailable)",
-        "    pass",
+        "    for failure in CONNECTION_FAILURES:\n"
+        "        app.add_exception_handler(failure, database_unavailable)\n",
+        "",
         ("tests/test_service.py::test_unreachable_database_is_503_without_secrets[async]",),
     ),
     Mutant(

@@ -61,9 +61,10 @@ STOP_LIMIT = 20
 UVICORN_OPTIONS = ["--host", "127.0.0.1", "--no-access-log", "--workers", "1"]
 
 # The hand-written baseline: the same table, driver and engine options as the baked
-# project's database/session.py (pre-ping, a pool of POOL_SIZE connections, filled in from
-# that file by hand_written_app, and no overflow), SQLAlchemy Core queries and a pydantic
-# response model giving the same JSON as the baked app's.
+# project's database/session.py (pre-ping, a pool of POOL_SIZE connections, the baked
+# settings' default, given to both apps in the environment by seeded_project, and no
+# overflow), SQLAlchemy Core queries and a pydantic response model giving the same JSON
+# as the baked app's.
 HAND_WRITTEN_APP = """\
 import os
 from collections.abc import Iterator
@@ -77,7 +78,10 @@ from sqlalchemy import (
 )
 
 engine = create_engine(
-    os.environ["DATABASE_URL"], pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0
+    os.environ["DATABASE_URL"],
+    pool_pre_ping=True,
+    pool_size=int(os.environ["POOL_SIZE"]),
+    max_overflow=0,
 )
 item = Table(
     "item",
@@ -122,13 +126,13 @@ def get_item(conn: Conn, id: int) -> Item:
 """
 
 
-def hand_written_app(project: Path) -> str:
-    """HAND_WRITTEN_APP with the pool size of ``project``'s ``database/session.py``."""
-    session = project / PACKAGE / "database" / "session.py"
-    match = re.search(r"^POOL_SIZE = (\d+)$", session.read_text(), re.MULTILINE)
-    if match is None:
-        raise BenchmarkError(f"{session} has no 'POOL_SIZE = <number>' line")
-    return HAND_WRITTEN_APP.replace("POOL_SIZE", match[1])
+def baked_pool_size(project: Path, env: dict[str, str]) -> str:
+    """The pool size ``project``'s settings default to (its POOL_SIZE setting)."""
+    code = (
+        f"from {PACKAGE}.settings import Settings\n"
+        "print(Settings.model_fields['pool_size'].default)"
+    )
+    return run([PYTHON, "-c", code], cwd=project, env=env).stdout.strip()
 
 
 # The load generator's ceiling: an ASGI app that answers a constant without a framework.
@@ -474,6 +478,8 @@ def seeded_project(stack: ExitStack, work: Path) -> tuple[Path, dict[str, str]]:
     project = bake(work, f"database_url={database_url}")
     env = clean_environment()
     env["DATABASE_URL"] = database_url
+    # Both apps get the baked default, whatever the caller's environment says.
+    env["POOL_SIZE"] = baked_pool_size(project, env)
     run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=project, env=env)
     seed(database_url)
     return project, env
@@ -490,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         project, env = seeded_project(stack, work)
-        (work / "hand_written.py").write_text(hand_written_app(project))
+        (work / "hand_written.py").write_text(HAND_WRITTEN_APP)
         (work / "constant.py").write_text(CONSTANT_APP)
         progress("starting the three uvicorn processes")
         baked = stack.enter_context(

@@ -458,8 +458,11 @@ class Service:
         log: Path,
         app: str = f"{PACKAGE}.main:app",
         app_dir: Path | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.project = project
+        # More of the service's environment (POOL_SIZE=1, say), besides DATABASE_URL.
+        self.env = env or {}
         self.database_url = database_url
         self.log = log
         self.app = app
@@ -482,6 +485,7 @@ class Service:
                         **os.environ,
                         "DATABASE_URL": self.database_url,
                         "PYTHONDONTWRITEBYTECODE": "1",
+                        **self.env,
                     },
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -528,13 +532,14 @@ def serving(
     log: Path,
     app: str = f"{PACKAGE}.main:app",
     app_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[httpx.Client]:
     """A running service and an HTTP client on it; it must stop gracefully on SIGTERM.
 
     uvicorn shuts down (lifespan included), then re-raises the signal so that the exit
     status tells a supervisor why it stopped: -SIGTERM, not 0, is its clean exit.
     """
-    service = Service(project, database_url, log, app, app_dir)
+    service = Service(project, database_url, log, app, app_dir, env)
     service.start()
     try:
         with httpx.Client(base_url=service.base_url, timeout=30) as client:

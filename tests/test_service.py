@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -237,11 +240,66 @@ def test_ready_follows_the_migrations(
         alembic(service_project, "downgrade", "base", env=env)
         response = client.get("/ready")
         assert response.status_code == 503
-        assert response.json()["reason"] == "database is not at the head revision"
+        assert response.json()["reason"] == "database is behind this build's head revision"
         assert response.json()["current"] == []
 
         alembic(service_project, "upgrade", "head", env=env)
         assert client.get("/ready").status_code == 200
+
+
+# A revision a newer build ships on top of the initial one.
+NEWER_BUILD_REVISION = """\
+\"\"\"A column the newer build added.\"\"\"
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("item", sa.Column("note", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("item", "note")
+"""
+
+
+@pytest.mark.parametrize(
+    ("backend", "database_api"), [("sqlite", "sync"), ("postgresql", "sync"), ("sqlite", "async")]
+)
+def test_a_rolling_deploy_keeps_the_previous_build_ready(
+    request, service_projects, tmp_path, tmp_path_factory, backend, database_api
+):
+    """The new build migrates the database while the previous build still serves: the
+    previous build, which does not know the new revision, stays ready (and serves); a
+    build whose database is behind it is not ready."""
+    previous_build = service_projects(backend, database_api)
+    newer_build = tmp_path / "newer-build"
+    shutil.copytree(previous_build, newer_build, ignore=shutil.ignore_patterns("*.db"))
+    (newer_build / "alembic" / "versions" / "0002_note.py").write_text(NEWER_BUILD_REVISION)
+    url = new_database(request, tmp_path_factory, backend, database_api)
+    env = {"DATABASE_URL": url}
+
+    alembic(previous_build, "upgrade", "head", env=env)
+    with serving(previous_build, url, tmp_path / "previous.log") as client:
+        assert client.get("/ready").status_code == 200
+        alembic(newer_build, "upgrade", "head", env=env)
+        response = client.get("/ready")
+        assert response.status_code == 200, response.text
+        assert response.json()["current"] == ["0002"] and response.json()["head"] == ["0001"]
+        assert create(client, name=unique("after the new build")).json()["id"]
+
+    alembic(newer_build, "downgrade", "0001", env=env)
+    with serving(newer_build, url, tmp_path / "newer.log") as client:
+        response = client.get("/ready")
+        assert response.status_code == 503, response.text
+        assert response.json()["reason"] == "database is behind this build's head revision"
+        assert response.json()["current"] == ["0001"] and response.json()["head"] == ["0002"]
 
 
 def test_readiness_is_read_from_the_project_whatever_the_working_directory(
@@ -591,3 +649,199 @@ def test_service_answers_again_after_its_clients_give_up_mid_request(probed_serv
         time.sleep(0.1)
     states = session_states()
     assert "idle in transaction" not in states, states
+
+
+# --- under pressure: time limits, a full pool, settings, errors that are not outages ---------
+
+# The baked app and routes of the test's own: a statement that sleeps on the server while
+# holding its connection, and a bug that raises an OSError.
+PRESSURE_PROBE = """\
+from sqlalchemy import text
+
+from {package}.api.dependencies import SessionDep
+from {package}.main import app
+
+
+@app.get("/test-probe/sleep/{{seconds}}")
+{async_}def sleep(session: SessionDep, seconds: float) -> dict[str, float]:
+    {await_}session.execute(text("{sleep}"), {{"seconds": seconds}})
+    return {{"slept": seconds}}
+
+
+@app.get("/test-probe/broken")
+async def broken() -> None:
+    raise PermissionError("a bug of ours, not an outage")
+"""
+
+
+# A statement that sleeps on the server, per backend.
+SLEEP = {"postgresql": "SELECT pg_sleep(:seconds)", "mysql": "SELECT SLEEP(:seconds)"}
+
+
+@contextmanager
+def pressured_service(
+    request, service_projects, tmp_path_factory, database_api, backend="postgresql", **settings
+):
+    """The ``backend`` project of ``database_api`` migrated and served with the pressure
+    probe routes and ``settings`` (POOL_SIZE="1", ...) in its environment: (client, log)."""
+    project = service_projects(backend, database_api)
+    url = new_database(request, tmp_path_factory, backend, database_api)
+    alembic(project, "upgrade", "head", env={"DATABASE_URL": url})
+    probe_dir = tmp_path_factory.mktemp("pressure")
+    keyword = {"async_": "async ", "await_": "await "} if database_api == "async" else {}
+    probe = PRESSURE_PROBE.format(
+        package=PACKAGE, sleep=SLEEP[backend], **{"async_": "", "await_": "", **keyword}
+    )
+    (probe_dir / "pressure_probe.py").write_text(probe)
+    log = probe_dir / "uvicorn.log"
+    with serving(
+        project, url, log, app="pressure_probe:app", app_dir=probe_dir, env=settings
+    ) as client:
+        yield client, log
+
+
+# The server's words for a statement it stopped at the time limit.
+STOPPED = {
+    "postgresql": "canceling statement due to statement timeout",
+    "mysql": "max_statement_time exceeded",
+}
+TIMED_SERVICES = [
+    ("postgresql", "sync"),
+    ("postgresql", "async"),
+    ("mysql", "sync"),
+    ("mysql", "async"),
+]
+
+
+@pytest.mark.parametrize(
+    ("backend", "database_api"), TIMED_SERVICES, ids=["-".join(s) for s in TIMED_SERVICES]
+)
+def test_a_statement_past_the_statement_timeout_is_a_503_not_a_hang(
+    request, service_projects, tmp_path_factory, backend, database_api
+):
+    with pressured_service(
+        request, service_projects, tmp_path_factory, database_api, backend, STATEMENT_TIMEOUT="1"
+    ) as (client, log):
+        started = time.monotonic()
+        response = client.get("/test-probe/sleep/20")
+        elapsed = time.monotonic() - started
+        assert response.status_code == 503, response.text
+        assert 0.9 <= elapsed < 5, elapsed
+        assert "statement" not in response.text and "sleep" not in response.text.lower()
+        # A statement within the limit still runs, on the same pool.
+        assert client.get("/test-probe/sleep/0.1").json() == {"slept": 0.1}
+        assert client.get("/items").status_code == 200
+        output = log.read_text()
+    # The operator's log has the cause, with its traceback.
+    assert "Traceback" in output and STOPPED[backend] in output
+
+
+@pytest.mark.parametrize("database_api", ["sync", "async"])
+def test_a_request_finding_the_pool_busy_is_a_503_after_the_pool_timeout(
+    request, service_projects, tmp_path_factory, database_api
+):
+    settings = {"POOL_SIZE": "2", "POOL_TIMEOUT": "1", "STATEMENT_TIMEOUT": "30"}
+    with pressured_service(
+        request, service_projects, tmp_path_factory, database_api, **settings
+    ) as (client, log):
+
+        async def pressure() -> tuple[list[int], list[tuple[int, float]]]:
+            async with httpx.AsyncClient(base_url=str(client.base_url), timeout=30) as load:
+                # Slow requests take both connections, then more requests arrive.
+                slow = [asyncio.create_task(load.get("/test-probe/sleep/4")) for _ in range(2)]
+                await asyncio.sleep(0.5)
+
+                async def timed() -> tuple[int, float]:
+                    started = time.monotonic()
+                    response = await load.get("/items")
+                    return response.status_code, time.monotonic() - started
+
+                waiting = await asyncio.gather(*(timed() for _ in range(8)))
+                return [response.status_code for response in await asyncio.gather(*slow)], waiting
+
+        slow, waiting = asyncio.run(pressure())
+        assert slow == [200, 200]
+        for status, elapsed in waiting:
+            assert status == 503 and 0.9 <= elapsed < 3, waiting
+        # The pool is whole again once the slow requests are done.
+        assert client.get("/items").status_code == 200
+        output = log.read_text()
+    assert "Traceback" in output and "TimeoutError" in output
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("POOL_SIZE", "0"), ("POOL_TIMEOUT", "soon"), ("STATEMENT_TIMEOUT", "-1")]
+)
+def test_an_invalid_setting_stops_the_service_at_startup_naming_it(
+    service_project, tmp_path, name, value
+):
+    env = {"DATABASE_URL": sqlite_url(tmp_path), name: value, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
+        cwd=service_project,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "Application startup failed" in result.stderr, result.stderr
+    assert f"validation error for Settings\n{name.lower()}\n" in result.stderr, result.stderr
+
+
+def test_an_oserror_that_is_no_outage_is_a_500_with_its_traceback(
+    request, service_projects, tmp_path_factory
+):
+    with pressured_service(request, service_projects, tmp_path_factory, "async") as (client, log):
+        response = client.get("/test-probe/broken")
+        assert response.status_code == 500, response.text
+    output = log.read_text()
+    assert "Traceback" in output and "PermissionError: a bug of ours" in output
+
+
+# The example model and its read schema with a time the database sets on every update.
+UPDATED_AT_COLUMN = """
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), server_default=func.current_timestamp(), onupdate=func.current_timestamp()
+    )
+"""
+
+
+def test_an_async_write_returns_the_values_the_database_generated(
+    request, tmp_path, tmp_path_factory
+):
+    """An ``onupdate`` SQL expression is evaluated by the database, and the ORM expires the
+    attribute after the write: the async PATCH must read it back, not fail with
+    MissingGreenlet when the response reads it."""
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            output_dir=str(tmp_path / "bake"),
+            extra_context={
+                "database_api": "async",
+                "database_url": for_database_api(BAKE_URLS["postgresql"], "async"),
+            },
+        )
+    )
+    resource = project / PACKAGE / "api" / "resources" / "item"
+    with (resource / "models.py").open("a") as models:
+        models.write(UPDATED_AT_COLUMN)
+    with (resource / "schemas.py").open("a") as schemas:
+        schemas.write("    updated_at: datetime\n")
+    url = new_database(request, tmp_path_factory, "postgresql", "async")
+    env = {"DATABASE_URL": url}
+    alembic(project, "upgrade", "head", env=env)
+    alembic(project, "revision", "--autogenerate", "-m", "add updated_at", env=env)
+    alembic(project, "upgrade", "head", env=env)
+
+    with serving(project, url, tmp_path / "uvicorn.log") as client:
+        created = create(client, name="stamped").json()
+        response = client.patch(f"/items/{created['id']}", json={"description": "changed"})
+        assert response.status_code == 200, response.text
+        updated = response.json()
+        assert updated["description"] == "changed"
+        assert datetime.fromisoformat(updated["updated_at"]) > datetime.fromisoformat(
+            created["updated_at"]
+        ), (created, updated)
+        assert client.get(f"/items/{created['id']}").json() == updated

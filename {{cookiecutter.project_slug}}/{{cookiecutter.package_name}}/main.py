@@ -5,11 +5,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.orm import configure_mappers
 
 import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.api import health
 from {{ cookiecutter.package_name }}.api.errors import add_error_handlers
 from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
+from {{ cookiecutter.package_name }}.database.discovery import import_models
 from {{ cookiecutter.package_name }}.database.session import get_engine, get_sessionmaker
 
 
@@ -17,7 +19,10 @@ from {{ cookiecutter.package_name }}.database.session import get_engine, get_ses
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The engine and the session factory exist before the first request: requests served
     # at once (in threads) would otherwise each build their own, as lru_cache does not lock.
+    # Invalid settings (POOL_SIZE=0, say) stop the service here, before it takes traffic.
     get_sessionmaker()
+    # The revisions this build ships, read once for /ready.
+    health.build_revisions()
     # What exists now (modules, models, the engine) lives as long as the process. Frozen,
     # it is left out of every full garbage collection, which would otherwise scan it all
     # and double the latency of the slowest requests.
@@ -29,6 +34,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    # Every model is imported, and the mappers configured, before any router: routers are
+    # imported one by one, and a relationship naming a model by string ("Category") only
+    # resolves once that model's module has been imported too.
+    import_models()
+    configure_mappers()
     app = FastAPI(
         title={{ cookiecutter.project_name | tojson }},
         description={{ cookiecutter.package_name }}.__doc__,

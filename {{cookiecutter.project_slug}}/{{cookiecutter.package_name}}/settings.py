@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 
@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     # A SQLAlchemy URL; percent-encode special characters in the password. Its repr
     # (and so the settings' repr) shows the password as ***.
     database_url: Annotated[URL, NoDecode]
+
+    # The application's connection pool and its time limits, in seconds (POOL_SIZE=20,
+    # STATEMENT_TIMEOUT=2.5, ...). A request that gets no connection within POOL_TIMEOUT
+    # is a 503, and so is a statement still running after STATEMENT_TIMEOUT: under load,
+    # failing fast beats a queue that only grows. database/session.py applies them.
+    pool_size: int = Field(default=10, ge=1)
+    pool_timeout: float = Field(default=30, gt=0)
+    statement_timeout: float = Field(default=30, gt=0)
+    connect_timeout: float = Field(default=10, gt=0)
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -1,35 +1,76 @@
 """What the routes ask FastAPI for: a database session and a page of a list."""
 
+{% if cookiecutter.database_api == "sync" -%}
+from collections.abc import AsyncIterator
+from functools import lru_cache
+{% endif -%}
 from typing import Annotated
 
+{% if cookiecutter.database_api == "sync" -%}
+import anyio
+{% endif -%}
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 {%- if cookiecutter.database_api == "async" %}
 from sqlalchemy.ext.asyncio import AsyncSession
 {%- else %}
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.api.fields import MAX_BIG_INTEGER
-{%- if cookiecutter.database_api == "async" %}
 from {{ cookiecutter.package_name }}.database.session import get_session
-{%- else %}
-from {{ cookiecutter.package_name }}.database.session import POOL_SIZE, get_session
+{%- if cookiecutter.database_api == "sync" %}
+from {{ cookiecutter.package_name }}.settings import get_settings
 {%- endif %}
 
 MAX_PAGE_SIZE = 100
-
-{% if cookiecutter.database_api == "async" -%}
-# One session per request, closed (and rolled back if not committed) when it ends.
+{% if cookiecutter.database_api == "async" %}
+# One session per request, closed (and rolled back if not committed) when it ends. A
+# request waits for a pooled connection in the event loop, for POOL_TIMEOUT at most.
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-{%- else -%}
-# One session per request, closed (and rolled back if not committed) when it ends.
-# No more sessions than the pool has connections: a request beyond that waits here, in
-# the event loop, rather than in a worker thread blocked on the pool. Threads blocked on
-# the pool could take every worker thread, while the requests holding the connections
-# need one to validate their response before they close their session: a deadlock that
-# only the pool's timeout breaks (fastapi/fastapi#3205).
-SessionDep = Annotated[Session, Depends(get_session, max_concurrency=POOL_SIZE)]
+{%- else %}
+
+@lru_cache
+def connection_slots() -> anyio.Semaphore:
+    """One slot per pooled connection (POOL_SIZE)."""
+    return anyio.Semaphore(get_settings().pool_size)
+
+
+async def connection_slot() -> AsyncIterator[None]:
+    """Holds one of the pool's connections for the request; a 503 (through the pool's own
+    timeout error) when none is free within POOL_TIMEOUT.
+
+    The wait happens here, in the event loop, rather than in a worker thread blocked on
+    the pool. Threads blocked on the pool could take every worker thread, while the
+    requests holding the connections need one to validate their response before they
+    close their session: a deadlock (fastapi/fastapi#3205).
+    """
+    slots = connection_slots()
+    timeout = get_settings().pool_timeout
+    try:
+        with anyio.fail_after(timeout):
+            await slots.acquire()
+    except TimeoutError:
+        raise PoolTimeoutError(f"No database connection was free within {timeout:g} s") from None
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+async def pooled_session(
+    _slot: Annotated[None, Depends(connection_slot)],
+    session: Annotated[Session, Depends(get_session)],
+) -> Session:
+    # The slot comes first: get_session, run in a worker thread, starts only once its
+    # connection is free. It ends first too, and the slot is released after it.
+    return session
+
+
+# One session per request, closed (and rolled back if not committed) when it ends; no
+# more sessions at once than the pool has connections.
+SessionDep = Annotated[Session, Depends(pooled_session)]
 {%- endif %}
 
 

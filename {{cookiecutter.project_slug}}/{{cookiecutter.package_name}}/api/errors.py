@@ -5,6 +5,9 @@ No answer shows the database URL, a password or the SQL: only what the client ca
 
 import json
 import logging
+{%- if cookiecutter.database_api == "async" %}
+import socket
+{%- endif %}
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,12 +16,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Index, UniqueConstraint
+{%- if cookiecutter.database_api == "async" %}
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+{%- else %}
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+{%- endif %}
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from {{ cookiecutter.package_name }}.database.base import Base
 
 logger = logging.getLogger(__name__)
+{%- if cookiecutter.database_api == "async" %}
+
+# How asyncpg fails to reach the server: refused or reset (ConnectionError), no answer
+# within CONNECT_TIMEOUT (TimeoutError), or a host name that does not resolve.
+CONNECTION_FAILURES = (ConnectionError, TimeoutError, socket.gaierror)
+# PostgreSQL's query_canceled: a statement ran past STATEMENT_TIMEOUT.
+QUERY_CANCELED = "57014"
+{%- endif %}
 
 
 class Message(BaseModel):
@@ -106,11 +127,24 @@ def data_error(request: Request, error: DataError) -> JSONResponse:
 
 
 def database_unavailable(request: Request, error: Exception) -> JSONResponse:
-    # The details (host, port, reason) are for the operator's log, not the client.
-    logger.error("Database unavailable: %s", getattr(error, "orig", error))
+    # The details (host, port, reason, where it failed) are for the operator's log, not
+    # the client.
+    logger.error("Database unavailable: %s %s", request.method, request.url.path, exc_info=error)
     return JSONResponse(
         status_code=503, content={"detail": "The database is unavailable; try again later."}
     )
+
+
+{%- if cookiecutter.database_api == "async" %}
+
+
+def unclassified_database_error(request: Request, error: DBAPIError) -> JSONResponse:
+    # asyncpg's errors SQLAlchemy has no class for arrive as the base DBAPIError, a
+    # statement timeout among them: that one is an outage, the others stay 500s.
+    if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:
+        return database_unavailable(request, error)
+    raise error
+{%- endif %}
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -122,7 +156,9 @@ def add_error_handlers(app: FastAPI) -> None:
     # Every pooled connection stayed busy for the pool's whole timeout.
     app.add_exception_handler(PoolTimeoutError, database_unavailable)
 {%- if cookiecutter.database_api == "async" %}
-    # asyncpg's connection failures (refused, unresolvable host, timeout) reach us as the
-    # socket's own OSError: SQLAlchemy passes them through unwrapped.
-    app.add_exception_handler(OSError, database_unavailable)
+    # asyncpg's connection failures reach us as the socket's own errors, which SQLAlchemy
+    # passes through unwrapped. Any other OSError is a bug, not an outage: a 500.
+    for failure in CONNECTION_FAILURES:
+        app.add_exception_handler(failure, database_unavailable)
+    app.add_exception_handler(DBAPIError, unclassified_database_error)
 {%- endif %}

@@ -1,8 +1,13 @@
 """Probes: ``/health`` (the process serves) and ``/ready`` (the database is usable).
 
-Ready means the database answers and is at the head revision of ``alembic/versions``:
-a service whose migrations have not run would fail on its first query.
+Ready means the database answers and has this build's migrations: it is at the head
+revision of ``alembic/versions``, or at a revision this build does not know, which a newer
+build's migrations wrote. During a rolling deploy the new build migrates first, and the
+replicas of the previous one must stay in service meanwhile. A database behind the head
+(at an older revision, or empty) would fail queries this build makes: not ready.
 """
+
+from functools import lru_cache
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -14,6 +19,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.api.dependencies import SessionDep
+{%- if cookiecutter.database_api == "async" %}
+from {{ cookiecutter.package_name }}.api.errors import CONNECTION_FAILURES
+{%- endif %}
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT
 
 # The project root, the package's parent, holds alembic.ini: found whatever the cwd.
@@ -33,8 +41,18 @@ class Readiness(BaseModel):
     head: list[str] = []
 
 
-def head_revisions() -> list[str]:
-    return sorted(ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_heads())
+class BuildRevisions(BaseModel):
+    head: list[str]
+    known: frozenset[str]
+
+
+@lru_cache
+def build_revisions() -> BuildRevisions:
+    """This build's head revisions and every revision it ships, read once (the service's
+    startup reads them): the files do not change while it runs."""
+    scripts = ScriptDirectory.from_config(Config(str(ALEMBIC_INI)))
+    known = frozenset(script.revision for script in scripts.walk_revisions())
+    return BuildRevisions(head=sorted(scripts.get_heads()), known=known)
 
 
 def current_revisions(session: Session) -> list[str]:
@@ -50,30 +68,35 @@ def current_revisions(session: Session) -> list[str]:
     "/ready",
     response_model=Readiness,
     responses={
-        503: {"model": Readiness, "description": "Not ready: database unreachable or not at head"},
+        503: {"model": Readiness, "description": "Not ready: database unreachable or behind"},
     },
 )
 {%- if cookiecutter.database_api == "async" %}
 async def ready(session: SessionDep) -> Readiness | JSONResponse:
-    head = head_revisions()
+    build = build_revisions()
     try:
         # Alembic reads the version table through a sync connection: run_sync gives one.
         current = await session.run_sync(current_revisions)
-    except (DBAPIError, OSError):  # OSError: asyncpg could not reach the server
+    except (DBAPIError, *CONNECTION_FAILURES):
 {%- else %}
 def ready(session: SessionDep) -> Readiness | JSONResponse:
-    head = head_revisions()
+    build = build_revisions()
     try:
         current = current_revisions(session)
     except DBAPIError:
 {%- endif %}
-        return _not_ready(Readiness(status="unavailable", reason="database unreachable", head=head))
-    if current != head:
-        reason = "database is not at the head revision"
         return _not_ready(
-            Readiness(status="unavailable", reason=reason, current=current, head=head)
+            Readiness(status="unavailable", reason="database unreachable", head=build.head)
         )
-    return Readiness(status="ready", current=current, head=head)
+    readiness = Readiness(status="ready", current=current, head=build.head)
+    if current == build.head:
+        return readiness
+    if any(revision not in build.known for revision in current):
+        readiness.reason = "database is ahead of this build: a newer build migrated it"
+        return readiness
+    readiness.status = "unavailable"
+    readiness.reason = "database is behind this build's head revision"
+    return _not_ready(readiness)
 
 
 def _not_ready(readiness: Readiness) -> JSONResponse:

@@ -2,8 +2,10 @@
 """Engine and sessions for the application, built on first use from the settings."""
 
 {% if async_api -%}
+import math
 from collections.abc import AsyncIterator
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import (
@@ -14,15 +16,17 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import configure_mappers
 {%- else -%}
+import math
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.database.discovery import import_models
-from {{ cookiecutter.package_name }}.settings import get_settings
+from {{ cookiecutter.package_name }}.settings import Settings, get_settings
 
 
 def enforce_sqlite_foreign_keys(engine: Engine) -> None:
@@ -71,18 +75,67 @@ def create_database_engine(url=None, **options) -> Engine:
 {%- endif %}
 
 
+def time_limits(settings: Settings) -> dict[str, Any]:
+    """The driver's connect arguments for CONNECT_TIMEOUT and STATEMENT_TIMEOUT: each driver
+    names them its own way. SQLite, a local file, has neither; on MySQL the statement
+    limit is set on each new connection instead (``limit_mysql_statement_time``)."""
+    url = settings.database_url
+    statement_ms = str(round(settings.statement_timeout * 1000))
+    driver = url.get_driver_name()
+    if url.get_backend_name() == "postgresql":
+        if driver == "asyncpg":
+            return {
+                "timeout": settings.connect_timeout,
+                "server_settings": {"statement_timeout": statement_ms},
+            }
+        if driver == "pg8000":
+            return {
+                "timeout": settings.connect_timeout,
+                "startup_params": {"statement_timeout": statement_ms},
+            }
+        # psycopg and psycopg2 (libpq): whole seconds, of which libpq takes at least 2.
+        return {
+            "connect_timeout": max(2, math.ceil(settings.connect_timeout)),
+            "options": f"-c statement_timeout={statement_ms}",
+        }
+    if url.get_backend_name() == "mysql":
+        # mysqlclient takes whole seconds; PyMySQL, aiomysql and asyncmy take them too.
+        return {"connect_timeout": max(1, math.ceil(settings.connect_timeout))}
+    return {}
+
+
+def limit_mysql_statement_time(engine: Engine, seconds: float) -> None:
+    """MariaDB stops any statement after ``max_statement_time`` (seconds); MySQL stops a
+    SELECT after ``max_execution_time`` (milliseconds) and has no limit for the others."""
+    if engine.dialect.name != "mysql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _limit_statement_time(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        if engine.dialect.is_mariadb:
+            cursor.execute(f"SET SESSION max_statement_time = {seconds:.3f}")
+        else:
+            cursor.execute(f"SET SESSION max_execution_time = {round(seconds * 1000)}")
+        cursor.close()
+
+
 # The application's pool: up to POOL_SIZE connections, each opened when first needed and
 # then kept. No overflow: SQLAlchemy closes an overflow connection as soon as the pool
 # has pool_size idle ones, so a load hovering around that size would open a new one (a
 # server process, on PostgreSQL) for many of its requests. A request that finds none free
 # within POOL_TIMEOUT seconds gets a 503.
-POOL_SIZE = 10
-POOL_TIMEOUT = 30
-
-
 @lru_cache
 def get_engine() -> {{ "AsyncEngine" if async_api else "Engine" }}:
-    return create_database_engine(pool_size=POOL_SIZE, max_overflow=0, pool_timeout=POOL_TIMEOUT)
+    settings = get_settings()
+    engine = create_database_engine(
+        pool_size=settings.pool_size,
+        max_overflow=0,
+        pool_timeout=settings.pool_timeout,
+        connect_args=time_limits(settings),
+    )
+    limit_mysql_statement_time(engine{{ ".sync_engine" if async_api }}, settings.statement_timeout)
+    return engine
 
 
 @lru_cache
