@@ -5,6 +5,7 @@ tests' (``tests/conftest.py``) and ``add-resource``'s, which compares the models
 {% if async_api -%}
 import asyncio
 {% endif -%}
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -20,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 # The database to connect to on a server while creating or dropping another one: one
 # that always exists (``url.set(database=None)`` would keep the URL's own database).
 ADMIN_DATABASE = {"postgresql": "postgres", "mysql": "information_schema"}
+DROP_ATTEMPTS = 10
 
 
 def server_url(url: URL) -> URL:
@@ -76,5 +78,20 @@ def throwaway_database(server: URL, url: URL, purpose: str = "test") -> Iterator
     try:
         yield url.set(database=name)
     finally:
-        force = " WITH (FORCE)" if dialect.name == "postgresql" else ""
-        run_on_server(server, f"DROP DATABASE {quoted}{force}")
+        drop_database(server, quoted)
+
+
+def drop_database(server: URL, quoted_name: str) -> None:
+    if server.get_backend_name() != "postgresql":
+        run_on_server(server, f"DROP DATABASE {quoted_name}")
+        return
+    # FORCE ends the connections a test left open, but not an autovacuum worker that
+    # happens to be in the database (a superuser's process): it is gone within moments.
+    for attempt in range(DROP_ATTEMPTS):
+        try:
+            run_on_server(server, f"DROP DATABASE {quoted_name} WITH (FORCE)")
+            return
+        except DBAPIError:
+            if attempt == DROP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5)
