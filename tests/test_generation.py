@@ -53,6 +53,7 @@ EXPECTED_FILES = [
     "my_service/database/discovery.py",
     "my_service/database/format_revision.py",
     "my_service/database/migrations.py",
+    "my_service/database/online_ddl.py",
     "my_service/database/session.py",
     "my_service/database/throwaway.py",
     "my_service/database/types.py",

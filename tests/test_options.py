@@ -11,7 +11,7 @@ from cookiecutter.main import cookiecutter
 
 from alembic_service_template import answers, options
 from alembic_service_template.options import OPTION_PATHS, excluded_paths, remove_excluded
-from tests.helpers import TEMPLATE_DIR, assert_all_passed, baked_tests, run
+from tests.helpers import DEFAULT_BAKE_TESTS, TEMPLATE_DIR, assert_all_passed, baked_tests, run
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 ANSWERS = {
@@ -183,7 +183,7 @@ def test_each_combination_bakes_a_clean_project_that_passes_its_tests(
     env = {"PYTHONDONTWRITEBYTECODE": "1", **server_database_url(request, combination)}
     result = baked_tests(project, env=env)
     # The model and migration tests, the API's with fastapi, squawk's review on PostgreSQL.
-    expected = (26 if web_framework == "fastapi" else 5) + (backend == "postgresql")
+    expected = (DEFAULT_BAKE_TESTS if web_framework == "fastapi" else 5) + (backend == "postgresql")
     assert assert_all_passed(result) == expected, result.stdout
 
 
@@ -260,4 +260,4 @@ def test_the_collection_path_follows_the_resource_name(tmp_path):
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1"},
     )
-    assert re.search(r"\b21 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b23 passed\b", result.stdout), result.stdout
