@@ -42,6 +42,28 @@ class Mutant:
 
 MUTANTS = [
     Mutant(
+        "a sync request keeps its connection slot after it ends",
+        f"{PACKAGE}/api/dependencies.py",
+        "    try:\n        yield\n    finally:\n        slots.release()",
+        "    yield",
+        ("tests/test_service.py::test_service_under_concurrent_load_returns_every_connection",),
+    ),
+    Mutant(
+        "a foreign key added NOT VALID is never validated",
+        f"{PACKAGE}/database/online_ddl.py",
+        "            OutsideTransactionOp(ValidateConstraintOp(table, str(name), schema)),\n",
+        "",
+        ("tests/test_online_ddl.py",),
+    ),
+    Mutant(
+        "tables created in the same revision get the online form",
+        f"{PACKAGE}/database/online_ddl.py",
+        "    existing = [operation for operation in container.ops"
+        " if _table(operation) not in new_or_gone]",
+        "    existing = list(container.ops)",
+        ("tests/test_model_patterns.py::test_the_project_passes_its_own_tests_and_ruff",),
+    ),
+    Mutant(
         "online DDL steps not safe to repeat",
         f"{PACKAGE}/database/online_ddl.py",
         "        _make_repeatable(change)",
