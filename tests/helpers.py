@@ -314,6 +314,22 @@ def bake_for_absent_server(bake, scheme: str, **answers: str) -> Path:
     return project
 
 
+# The async driver a test gives a project baked with database_api=async.
+ASYNC_SCHEMES = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "mysql": "mysql+aiomysql",
+}
+
+
+def for_database_api(url: str, database_api: str) -> str:
+    """``url`` (a sync driver's, or none) as a ``database_api`` project names it."""
+    if database_api == "sync":
+        return url
+    backend = url.partition(":")[0].partition("+")[0]
+    return ASYNC_SCHEMES[backend] + url[url.index("://") :]
+
+
 def current_revision(project: Path, env: dict[str, str]) -> str:
     return alembic(project, "current", env=env).stdout.strip()
 

@@ -29,6 +29,7 @@ from tests.helpers import (
     bake_for_absent_server,
     baked_tests,
     copy_template_tree,
+    for_database_api,
     git,
     revision_files,
     run,
@@ -80,8 +81,6 @@ WITH_FASTAPI = [
     ("postgresql", "fastapi", "sync"),
     ("postgresql", "fastapi", "async"),
 ]
-# The driver of an async project's DATABASE_URL.
-ASYNC_SCHEMES = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
 def combination(param) -> str:
@@ -96,18 +95,13 @@ def grown(request, tmp_path_factory):
     backend, web_framework, database_api = request.param
     out = tmp_path_factory.mktemp(f"grow-{combination(request.param)}")
 
-    def for_database_api(url: str) -> str:
-        if database_api == "sync":
-            return url
-        return ASYNC_SCHEMES[backend] + url[url.index("://") :]
-
     project = Path(
         cookiecutter(
             str(TEMPLATE_DIR),
             no_input=True,
             output_dir=str(out),
             extra_context={
-                "database_url": for_database_api(BAKE_URLS[backend]),
+                "database_url": for_database_api(BAKE_URLS[backend], database_api),
                 "web_framework": web_framework,
                 "database_api": database_api,
             },
@@ -120,7 +114,7 @@ def grown(request, tmp_path_factory):
         server = request.getfixturevalue("postgres_server")
         url = server.create_database(f"grow_{web_framework}_{database_api}")
         databases_before = server.databases()
-    url = for_database_api(url)
+    url = for_database_api(url, database_api)
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
     added = {}

@@ -14,6 +14,7 @@ from tests.helpers import (
     assert_all_passed,
     baked_tests,
     edit,
+    for_database_api,
     revision_files,
 )
 
@@ -23,7 +24,6 @@ SAME_NAME_TESTS = [
     "tests/test_api.py::test_what_a_test_commits_is_gone_for_the_next[one]",
     "tests/test_api.py::test_what_a_test_commits_is_gone_for_the_next[other]",
 ]
-ASYNC_SCHEMES = {"postgresql": "postgresql+asyncpg", "mysql": "mysql+aiomysql"}
 
 
 def database_url(request, backend: str, database_api: str) -> str:
@@ -33,10 +33,7 @@ def database_url(request, backend: str, database_api: str) -> str:
     server = request.getfixturevalue(
         f"{'postgres' if backend == 'postgresql' else 'mariadb'}_server"
     )
-    url = server.create_database(f"suite_{database_api}")
-    if database_api == "async":
-        url = ASYNC_SCHEMES[backend] + url[url.index("://") :]
-    return url
+    return for_database_api(server.create_database(f"suite_{database_api}"), database_api)
 
 
 @pytest.mark.parametrize("database_api", ["sync", "async"])

@@ -25,6 +25,7 @@ from tests.helpers import (
     assert_all_passed,
     autogenerate,
     baked_tests,
+    for_database_api,
     python,
     run,
     serving,
@@ -34,7 +35,6 @@ BAKE_URLS = {
     "sqlite": "sqlite:///my_service.db",
     "postgresql": "postgresql+psycopg://app:secret@127.0.0.1:9/app",
 }
-ASYNC_SCHEMES = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 COMBINATIONS = [
     ("sqlite", "sync"),
     ("sqlite", "async"),
@@ -87,18 +87,13 @@ def add_after_imports(path: Path, imports: str, fields: str) -> None:
 def test_related_resources_migrate_pass_their_tests_and_are_served(
     request, tmp_path, backend, database_api
 ):
-    def for_database_api(url: str) -> str:
-        if database_api == "sync":
-            return url
-        return ASYNC_SCHEMES[backend] + url[url.index("://") :]
-
     project = Path(
         cookiecutter(
             str(TEMPLATE_DIR),
             no_input=True,
             output_dir=str(tmp_path / "bake"),
             extra_context={
-                "database_url": for_database_api(BAKE_URLS[backend]),
+                "database_url": for_database_api(BAKE_URLS[backend], database_api),
                 "database_api": database_api,
             },
         )
@@ -108,7 +103,7 @@ def test_related_resources_migrate_pass_their_tests_and_are_served(
     else:
         server = request.getfixturevalue("postgres_server")
         url = server.create_database(f"related_{database_api}")
-    url = for_database_api(url)
+    url = for_database_api(url, database_api)
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
     run([sys.executable, "-m", f"{PACKAGE}.cli", "add-resource", "category"], project, env=env)
