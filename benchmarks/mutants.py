@@ -372,8 +372,8 @@ MUTANTS = [
     Mutant(
         "no warning above destructive operations",
         f"{PACKAGE}/database/migrations.py",
-        "            marked.append(DataLossWarningOp(message))\n",
-        "",
+        "    return DataLossWarningOp(message) if message else None",
+        "    return None",
         (f"{REVIEW_TESTS}::test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal",),
     ),
     Mutant(
@@ -415,7 +415,7 @@ MUTANTS = [
     Mutant(
         "autogenerate leaves a longer VARCHAR unacknowledged",
         f"{PACKAGE}/database/migrations.py",
-        "            acknowledge_longer_varchars(upgrade_ops)\n",
+        "            annotate(upgrade_ops, longer_varchar_acknowledgement)\n",
         "            pass\n",
         (
             f"{POSTGRES_TESTS}::test_baked_tests_make_throwaway_databases_on_the_server_of_database_url",

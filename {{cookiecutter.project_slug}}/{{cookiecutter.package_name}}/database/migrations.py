@@ -236,11 +236,10 @@ def process_revision_directives(context: MigrationContext, revision, directives)
         if context.dialect.name != "sqlite":
             add_use_alter_foreign_keys_after_tables(upgrade_ops, downgrade_ops)
         drop_tables_with_their_indexes(downgrade_ops)
-    for upgrade_ops in script.upgrade_ops_list:
-        for warning in mark_data_loss(upgrade_ops):
-            print(f"warning: revision {script.rev_id} {warning}")
+        for warning in annotate(upgrade_ops, data_loss_warning):
+            print(f"warning: revision {script.rev_id} {warning.message}")
         if context.dialect.name == "postgresql":
-            acknowledge_longer_varchars(upgrade_ops)
+            annotate(upgrade_ops, longer_varchar_acknowledgement)
     write_online_ddl(script, context.dialect.name)
 
 
@@ -256,24 +255,33 @@ def _render_data_loss_warning(autogen_context, operation: DataLossWarningOp) -> 
     return f"# WARNING: {operation.message}"
 
 
-def acknowledge_longer_varchars(container) -> None:
-    """Acknowledge squawk's changing-column-type above each operation that only makes a
-    VARCHAR longer: PostgreSQL rewrites no row for it, and its brief lock is bounded by
-    the migrations' lock_timeout."""
-    acknowledged = []
+def annotate(container, note_for) -> list[MigrateOperation]:
+    """Put ``note_for(operation)``, a comment (or None), just above each operation of
+    ``container``, those inside a table's batch included; return the comments."""
+    notes, annotated = [], []
     for operation in container.ops:
         if isinstance(operation, ops.ModifyTableOps):
-            acknowledge_longer_varchars(operation)
-        if isinstance(operation, ops.AlterColumnOp) and lengthens_a_varchar(operation):
-            acknowledged.append(
-                SquawkAcknowledgementOp(
-                    "changing-column-type",
-                    f"{operation.table_name}.{operation.column_name}",
-                    "a longer VARCHAR rewrites no row",
-                )
-            )
-        acknowledged.append(operation)
-    container.ops[:] = acknowledged
+            notes += annotate(operation, note_for)
+        note = note_for(operation)
+        if note is not None:
+            annotated.append(note)
+            notes.append(note)
+        annotated.append(operation)
+    container.ops[:] = annotated
+    return notes
+
+
+def longer_varchar_acknowledgement(operation) -> SquawkAcknowledgementOp | None:
+    """Squawk's changing-column-type, acknowledged for an operation that only makes a
+    VARCHAR longer: PostgreSQL rewrites no row for it, and its brief lock is bounded by
+    the migrations' lock_timeout."""
+    if isinstance(operation, ops.AlterColumnOp) and lengthens_a_varchar(operation):
+        return SquawkAcknowledgementOp(
+            "changing-column-type",
+            f"{operation.table_name}.{operation.column_name}",
+            "a longer VARCHAR rewrites no row",
+        )
+    return None
 
 
 def lengthens_a_varchar(operation: ops.AlterColumnOp) -> bool:
@@ -285,20 +293,10 @@ def lengthens_a_varchar(operation: ops.AlterColumnOp) -> bool:
     return old.length is not None and (new.length is None or new.length > old.length)
 
 
-def mark_data_loss(container) -> list[str]:
-    """Put a warning above each operation of ``container`` that destroys data; return them."""
-    warnings = []
-    marked = []
-    for operation in container.ops:
-        if isinstance(operation, ops.ModifyTableOps):
-            warnings += mark_data_loss(operation)
-        message = data_loss(operation)
-        if message:
-            marked.append(DataLossWarningOp(message))
-            warnings.append(message)
-        marked.append(operation)
-    container.ops[:] = marked
-    return warnings
+def data_loss_warning(operation) -> DataLossWarningOp | None:
+    """A warning for an operation that destroys data."""
+    message = data_loss(operation)
+    return DataLossWarningOp(message) if message else None
 
 
 def data_loss(operation) -> str | None:
