@@ -922,6 +922,13 @@ MUTANTS = [
         "operation.new_values]\n        if False:\n",
         (f"{PATTERN_TESTS}::test_postgresql_warns_when_an_enum_value_is_removed_not_added",),
     ),
+    Mutant(
+        "baked pyproject: anyio, imported by api/dependencies.py, not declared",
+        f"{PROJECT}/pyproject.toml",
+        '    "anyio (>=4.0,<5.0)",\n',
+        "",
+        ("tests/test_options.py::test_every_imported_package_is_declared",),
+    ),
 ]
 
 

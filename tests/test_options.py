@@ -1,5 +1,7 @@
 """options.py: the one table of which files each choice keeps, and the hook applying it."""
 
+import ast
+import importlib.metadata
 import json
 import re
 import sys
@@ -261,3 +263,41 @@ def test_the_collection_path_follows_the_resource_name(tmp_path):
         env={"PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert re.search(r"\b23 passed\b", result.stdout), result.stdout
+
+
+def imported_packages(project: Path) -> set[str]:
+    """Top-level names of the third-party modules the project's Python files import."""
+    imported = set()
+    for path in project.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.partition(".")[0])
+    own = {path.parent.name for path in project.glob("*/__init__.py")} | {"tests"}
+    return imported - set(sys.stdlib_module_names) - own
+
+
+def declared_distributions(project: Path) -> set[str]:
+    """Normalized names of the distributions pyproject.toml asks for (runtime and dev)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    requirements = pyproject["project"]["dependencies"] + pyproject["dependency-groups"]["dev"]
+    return {normalized(re.match(r"[A-Za-z0-9._-]+", line).group()) for line in requirements}
+
+
+def normalized(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+@pytest.mark.parametrize(("web_framework", "database_api", "backend"), COMBINATIONS)
+def test_every_imported_package_is_declared(baked_by_choice, web_framework, database_api, backend):
+    # Importing what only arrives with another package breaks when that one drops it.
+    project = baked_by_choice(web_framework, database_api, backend)
+    providers = importlib.metadata.packages_distributions()
+    declared = declared_distributions(project)
+    undeclared = {
+        module: providers.get(module)
+        for module in imported_packages(project)
+        if not declared & {normalized(name) for name in providers.get(module, [module])}
+    }
+    assert not undeclared, f"imported but not in pyproject.toml: {undeclared}"
