@@ -7,11 +7,13 @@ the project is kept and the one command that makes it is printed.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.metadata
 import os
+import re
 import shlex
 import shutil
 import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from . import initial_revision
@@ -38,26 +40,46 @@ def existing_revisions(versions_dir: Path) -> list[Path]:
     return sorted(versions_dir.rglob("*.py"))
 
 
-def missing_for_in_process(dialect: str) -> list[str]:
-    """What this interpreter lacks to make the revision itself, as the Poetry path would:
-    Alembic, SQLAlchemy 2, alembic-postgresql-enum for PostgreSQL, and ruff, which
-    formats the revision (without it the bake would fail its own ``ruff format --check``)."""
+# The lowest version of each module the in-process path imports, as the baked
+# pyproject.toml asks for it (tests/test_post_gen.py keeps the two in step).
+IN_PROCESS_MINIMUMS = {"alembic": "1.20", "sqlalchemy": "2.1", "alembic_postgresql_enum": "1.11"}
+
+
+def missing_for_in_process(dialect: str, installed: Mapping[str, str | None]) -> list[str]:
+    """What an interpreter with ``installed`` (module: version, None when absent) lacks to
+    make the revision itself, as the Poetry path would: Alembic, SQLAlchemy,
+    alembic-postgresql-enum for PostgreSQL, each recent enough, and ruff, which formats the
+    revision (without it the bake would fail its own ``ruff format --check``)."""
     needed = [
         "alembic",
         "sqlalchemy",
         *(["alembic_postgresql_enum"] if dialect == "postgresql" else []),
         "ruff",
     ]
-    missing = [module for module in needed if importlib.util.find_spec(module) is None]
-    if "sqlalchemy" not in missing and not sqlalchemy_is_2():
-        missing.append("sqlalchemy>=2")
+    missing = []
+    for module in needed:
+        minimum = IN_PROCESS_MINIMUMS.get(module)
+        if installed.get(module) is None:
+            missing.append(module)
+        elif minimum and release(installed[module]) < release(minimum):
+            missing.append(f"{module}>={minimum}")
     return missing
 
 
-def sqlalchemy_is_2() -> bool:
-    import sqlalchemy  # the in-process path imports it next anyway
+def release(version: str) -> tuple[int, ...]:
+    """``"1.20.1"`` → ``(1, 20, 1)``: the numbers a minimum is compared on."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.partition("+")[0])[:3])
 
-    return int(sqlalchemy.__version__.split(".")[0]) >= 2
+
+def installed_versions(modules: Iterable[str]) -> dict[str, str | None]:
+    """The installed version of each module's distribution in this interpreter, or None."""
+    versions: dict[str, str | None] = {}
+    for module in modules:
+        try:
+            versions[module] = importlib.metadata.version(module)
+        except importlib.metadata.PackageNotFoundError:
+            versions[module] = None
+    return versions
 
 
 def make_in_process(project_dir: Path, plan: dict) -> Path:
@@ -97,7 +119,8 @@ def make_through_poetry(project_dir: Path, plan: dict, poetry: str) -> Path:
 
 def make_initial_revision(project_dir: Path, plan: dict) -> tuple[Path, bool]:
     """The new revision, and whether the project was installed to make it."""
-    missing = missing_for_in_process(plan["dialect"])
+    installed = installed_versions([*IN_PROCESS_MINIMUMS, "ruff"])
+    missing = missing_for_in_process(plan["dialect"], installed)
     if not missing:
         return make_in_process(project_dir, plan), False
     lacks = f"The Python running cookiecutter has no {', '.join(missing)}"

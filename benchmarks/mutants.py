@@ -929,6 +929,22 @@ MUTANTS = [
         "",
         ("tests/test_options.py::test_every_imported_package_is_declared",),
     ),
+    Mutant(
+        "bake: an Alembic older than the project's counts as enough for the in-process path",
+        "alembic_service_template/post_gen.py",
+        "        elif minimum and release(installed[module]) < release(minimum):\n",
+        "        elif False:\n",
+        (
+            "tests/test_post_gen.py::test_a_python_without_ruff_bakes_through_poetry_and_says_what_it_lacks",
+        ),
+    ),
+    Mutant(
+        "bake: versions compared as text (1.9 above 1.20)",
+        "alembic_service_template/post_gen.py",
+        "release(installed[module]) < release(minimum)",
+        "installed[module] < minimum",
+        ("tests/test_post_gen.py::test_the_in_process_path_needs_each_module_recent_enough",),
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 and what it says when the Python running cookiecutter cannot make the revision itself."""
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -9,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from alembic_service_template.post_gen import next_steps
+from alembic_service_template.post_gen import (
+    IN_PROCESS_MINIMUMS,
+    missing_for_in_process,
+    next_steps,
+)
 from tests.helpers import BIN_DIR, TEMPLATE_DIR, cookiecutter_cli, initial_revision, run
 
 
@@ -43,14 +48,48 @@ def test_next_steps_skip_an_install_the_bake_already_did():
     ]
 
 
+RECENT = {"alembic": "1.20.1", "sqlalchemy": "2.1.9", "alembic_postgresql_enum": "1.11.0"}
+
+
+@pytest.mark.parametrize(
+    ("dialect", "installed", "lacking"),
+    [
+        ("sqlite", {**RECENT, "ruff": "0.17.6"}, []),
+        ("sqlite", {**RECENT, "alembic_postgresql_enum": None, "ruff": "0.17.6"}, []),
+        ("postgresql", {**RECENT, "alembic_postgresql_enum": None, "ruff": None},
+         ["alembic_postgresql_enum", "ruff"]),
+        ("sqlite", {**RECENT, "alembic": "1.17.2", "ruff": "0.17.6"}, ["alembic>=1.20"]),
+        ("sqlite", {**RECENT, "alembic": "1.9.0", "ruff": "0.17.6"}, ["alembic>=1.20"]),
+        ("sqlite", {**RECENT, "sqlalchemy": "2.0.44", "ruff": "0.17.6"}, ["sqlalchemy>=2.1"]),
+        ("sqlite", {**RECENT, "sqlalchemy": "1.4.54", "ruff": "0.17.6"}, ["sqlalchemy>=2.1"]),
+        ("sqlite", {**RECENT, "sqlalchemy": "2.1.0b1", "ruff": "0.17.6"}, []),
+        ("postgresql", {**RECENT, "alembic_postgresql_enum": "1.10.3", "ruff": "0.17.6"},
+         ["alembic_postgresql_enum>=1.11"]),
+        ("sqlite", {"alembic": None, "sqlalchemy": None, "ruff": None},
+         ["alembic", "sqlalchemy", "ruff"]),
+    ],
+)  # fmt: skip
+def test_the_in_process_path_needs_each_module_recent_enough(dialect, installed, lacking):
+    assert missing_for_in_process(dialect, installed) == lacking
+
+
+def test_the_in_process_minimums_are_the_baked_projects_lower_bounds():
+    pyproject = (TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "pyproject.toml").read_text()
+    for module, minimum in IN_PROCESS_MINIMUMS.items():
+        distribution = module.replace("_", "-")
+        bound = re.search(rf'"{distribution}(?:\[\w+\])? \(>=([\d.]+),', pyproject)
+        assert bound, f"{distribution} has no lower bound in the baked pyproject.toml"
+        assert bound.group(1) == minimum
+
+
 @pytest.fixture(scope="module")
 def cookiecutter_without_ruff(tmp_path_factory):
-    """cookiecutter in a virtualenv that has Alembic and SQLAlchemy but neither ruff nor
-    alembic-postgresql-enum: enough to autogenerate, not to format or plan enum types."""
+    """cookiecutter in a virtualenv that has SQLAlchemy and an Alembic older than the
+    project's, and neither ruff nor alembic-postgresql-enum."""
     venv = tmp_path_factory.mktemp("cookiecutter-no-ruff") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
-    packages = ["cookiecutter==2.7.1", "alembic==1.20.1", "sqlalchemy==2.1.9"]
+    packages = ["cookiecutter==2.7.1", "alembic==1.17.2", "sqlalchemy==2.1.9"]
     run([python, "-m", "pip", "install", "-q", *packages], cwd=venv)
     for module in ("ruff", "alembic_postgresql_enum"):
         probe = run([python, "-c", f"import {module}"], cwd=venv, check=False)
@@ -61,8 +100,11 @@ def cookiecutter_without_ruff(tmp_path_factory):
 @pytest.mark.parametrize(
     ("database_url", "lacking"),
     [
-        ("sqlite:///my_service.db", "ruff"),
-        ("postgresql+psycopg://app@127.0.0.1:9/app", "alembic_postgresql_enum, ruff"),
+        ("sqlite:///my_service.db", "alembic>=1.20, ruff"),
+        (
+            "postgresql+psycopg://app@127.0.0.1:9/app",
+            "alembic>=1.20, alembic_postgresql_enum, ruff",
+        ),
     ],
 )
 def test_a_python_without_ruff_bakes_through_poetry_and_says_what_it_lacks(
