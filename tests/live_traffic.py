@@ -17,6 +17,7 @@ statements that read no rows (``Case.instant``), never through a scan or an inde
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import shutil
@@ -88,6 +89,8 @@ class Case:
     # The online form's statements that may hold writers for an instant: they take a lock
     # that blocks writes but read no rows (regular expressions, searched in the SQL).
     instant: tuple[str, ...] = ()
+    # Whether the default form fails that check (its scan is none of ``instant``).
+    default_held_outside: bool = True
 
 
 INDEX = Case(
@@ -120,7 +123,10 @@ NOT_NULL = Case(
     'op.alter_column("item", "description", existing_type=sa.Text(), nullable=False)',
     'op.alter_column("item", "description", existing_type=sa.Text(), nullable=True)',
     # A CHECK added NOT VALID; SET NOT NULL once a validated CHECK proves it (no scan).
+    # The statement alone cannot tell that SET NOT NULL from the default form's, which
+    # scans under its lock: for this case the check is the failures and the lock_timeout.
     (r"\bNOT VALID\b", r"\bSET NOT NULL\b", r"\bDROP CONSTRAINT IF EXISTS\b"),
+    default_held_outside=False,
 )
 UNIQUE = Case(
     "unique constraint on an existing column",
@@ -136,11 +142,14 @@ UNIQUE = Case(
 # The cases whose online form autogenerate writes today.
 CASES = (INDEX, FOREIGN_KEY)
 # Written, not yet enabled: the NOT NULL and unique online forms (branch `forms`). Once
-# they land, move these into CASES; until then their online revision is Alembic's default
-# form, and the tests would fail on it.
+# they land, move these into CASES. Until then autogenerate writes Alembic's default form
+# for them, on which the unique case's test fails (NOT NULL's may not: see its note).
 AWAITING_ONLINE_FORMS = (NOT_NULL, UNIQUE)
 
-FORMS = ("online", "default")
+
+# A lock lasts until its transaction ends: a writer held by an instant statement is still
+# held while Alembic updates alembic_version (one row) and commits.
+TRANSACTION_END = (r"\balembic_version\b", r"^(COMMIT|ROLLBACK)\b")
 
 
 @dataclass
@@ -167,10 +176,9 @@ class Traffic:
         )
 
     def held_outside(self, instant: tuple[str, ...]) -> list[str]:
-        """The statements writers waited on that are neither ``instant``'s nor Alembic's
-        one-row update of ``alembic_version`` (the lock of an earlier statement of the
-        same transaction is still held while it runs)."""
-        allowed = (*instant, r"\balembic_version\b")
+        """The statements writers waited on that are neither ``instant``'s nor those that
+        end the transaction of an earlier one (whose lock is held until it ends)."""
+        allowed = (*instant, *TRANSACTION_END)
         return [
             statement
             for statement in self.held_by
@@ -195,6 +203,7 @@ class BusyTable:
     work: Path
     runs: int = 0
 
+    @functools.cached_property
     def lock_timeout(self) -> float:
         """The project's migration lock_timeout (MigrationSettings), in seconds, as
         PostgreSQL reads it."""

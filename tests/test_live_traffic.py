@@ -27,11 +27,13 @@ def test_the_online_revision_keeps_writers_writing(busy_table, case):
 
     assert traffic.writes_during_migration > 0, str(traffic)
     assert traffic.failures == [], str(traffic)
-    assert traffic.longest_wait < busy_table.lock_timeout(), str(traffic)
+    assert traffic.longest_wait < busy_table.lock_timeout, str(traffic)
     assert traffic.held_outside(case.instant) == [], str(traffic)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@pytest.mark.parametrize(
+    "case", [case for case in CASES if case.default_held_outside], ids=lambda case: case.name
+)
 def test_alembics_default_form_holds_writers_through_the_change(busy_table, case):
     """The same harness tells the two forms apart: the check above fails on the default."""
     traffic = busy_table.run(case, "default")
