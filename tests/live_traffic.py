@@ -10,7 +10,7 @@ the way Alembic's documentation writes it (the default form). Then one real
 runs while writer threads, each on its own connection, insert and update rows in a loop.
 
 Each write's wait (its latency) and each failure is recorded. A sampler asks PostgreSQL,
-every millisecond or so, whether a writer is waiting for a lock the migration holds, and
+every 1-3 ms, whether a writer is waiting for a lock the migration holds, and
 notes the migration's statement each time: the online forms may hold writers only for
 statements that read no rows (``Case.instant``), never through a scan or an index build.
 """
