@@ -29,6 +29,7 @@ ASYNC_TESTS = "tests/test_async.py"
 PATTERN_TESTS = "tests/test_model_patterns.py"
 METADATA_TESTS = "tests/test_metadata.py"
 BAKED_SUITE_TESTS = "tests/test_baked_suite.py"
+LIVE_TRAFFIC_TESTS = "tests/test_live_traffic.py"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,20 @@ MUTANTS = [
         'operation.kw["postgresql_not_valid"] = True',
         "pass",
         ("tests/test_online_ddl.py::test_the_revision_is_written_in_the_online_form",),
+    ),
+    Mutant(
+        "an index on a busy table built without CONCURRENTLY (writers wait for the build)",
+        f"{PACKAGE}/database/online_ddl.py",
+        'operation.kw["postgresql_concurrently"] = True',
+        'operation.kw["postgresql_concurrently"] = False',
+        (f"{LIVE_TRAFFIC_TESTS}::test_the_online_revision_keeps_writers_writing",),
+    ),
+    Mutant(
+        "a foreign key on a busy table checked while writers wait (no NOT VALID)",
+        f"{PACKAGE}/database/online_ddl.py",
+        'operation.kw["postgresql_not_valid"] = True',
+        'operation.kw["postgresql_not_valid"] = False',
+        (f"{LIVE_TRAFFIC_TESTS}::test_the_online_revision_keeps_writers_writing",),
     ),
     Mutant(
         "baked tests use DATABASE_URL's own database",

@@ -1,6 +1,7 @@
 """benchmarks/run.py --quick (bake.py's and migrations.py's rows in one table) runs to the end
 and prints its table; each of the two modules also runs alone, and baked_suite.py --quick
-prints its two rows and ratios. Times are never asserted.
+prints its two rows and ratios, and live_traffic.py --quick a row per case. Times are never
+asserted.
 Every module refuses a run count below one (and the wrk ones a duration outside 1-60 s)."""
 
 import re
@@ -10,6 +11,7 @@ import sys
 import pytest
 
 from tests.helpers import TEMPLATE_DIR, quick_benchmark
+from tests.live_traffic import CASES
 
 # Rows the quick run always prints, each with a median and a ratio.
 EXPECTED_ROWS = [
@@ -87,6 +89,22 @@ def test_baked_suite_module_prints_both_suites_with_their_ratio():
         ), out
 
 
+def test_live_traffic_module_prints_both_forms_of_each_case():
+    out = quick_benchmark("live_traffic.py")
+
+    for case in CASES:
+        row = re.search(
+            rf"^\| {re.escape(case.name)} \| (?P<online>{NUMBER}) \| \d+ \| \d+ of \d+"
+            rf" \| (?P<online_s>{NUMBER}) \| (?P<default>{NUMBER}) \| \d+ \| \d+ of \d+"
+            rf" \| (?P<default_s>{NUMBER}) \| {NUMBER}x \| 1 \|$",
+            out,
+            re.MULTILINE,
+        )
+        assert row, f"no row for {case.name!r}:\n{out}"
+        assert all(float(figure) > 0 for figure in row.groupdict().values()), row[0]
+    assert re.search(rf"^Note: the project's migration lock_timeout: {NUMBER} s$", out, re.M), out
+
+
 def refusal(script: str, *options: str) -> str:
     """What ``benchmarks/<script> options`` says on stderr, having exited as argparse does
     on a bad option (status 2) and printed nothing else."""
@@ -113,6 +131,7 @@ def refusal(script: str, *options: str) -> str:
         "service.py",
         "async_service.py",
         "baked_suite.py",
+        "live_traffic.py",
     ],
 )
 @pytest.mark.parametrize("runs", ["0", "-1", "two"])
