@@ -43,6 +43,17 @@ CHANGED_COLUMNS = (
     '    rank: Mapped[int] = mapped_column(server_default="0")\n'
     "    price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))\n"
 )
+# A new table in the same revision, with its identity key, index, unique constraint and
+# foreign key: empty, it keeps the plain form, which squawk passes.
+NEW_TABLE = """
+
+class Label(Base):
+    __tablename__ = "label"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    text: Mapped[str] = mapped_column(String(40), unique=True)
+"""
 DESCRIPTION = "    description: Mapped[str | None] = mapped_column(Text)\n"
 CHECK = "ck_item_description_not_null"
 
@@ -74,6 +85,8 @@ def grown(tmp_path_factory, postgres_server):
     alembic(project, "upgrade", "head", env=env)
 
     edit(models, DESCRIPTION + PRICE, CHANGED_COLUMNS)
+    edit(models, "from sqlalchemy import Enum,", "from sqlalchemy import Enum, ForeignKey,")
+    models.write_text(models.read_text() + NEW_TABLE)
     edit(models, '    DRAFT = "draft"', '    NEW = "new"\n    DRAFT = "draft"')
     edit(models, '    ARCHIVED = "archived"', '    ARCHIVED = "archived"\n    HIDDEN = "hidden"')
     forms = autogenerate(project, "forms", env=env)
@@ -160,6 +173,14 @@ def test_the_revision_is_written_in_the_online_form(grown):
     assert 'sa.Column("note", sa.String(), nullable=True), if_not_exists=True' in upgrade
     assert 'sa.Column("rank", sa.BigInteger(), server_default="0", nullable=False)' in upgrade
     assert "autocommit_block" not in later.read_text()
+    # The table it creates keeps the plain form, each step made safe to repeat as well.
+    assert 'op.create_table(\n        "label"' in upgrade
+    assert re.search(r'name=op\.f\("uq_label_text"\)\),\s*if_not_exists=True', upgrade), upgrade
+    assert re.search(
+        r'op\.create_index\(\s*op\.f\("ix_label_item_id"\),\s*"label",\s*\["item_id"\],'
+        r"\s*unique=False,\s*if_not_exists=True",
+        upgrade,
+    ), upgrade
 
 
 def test_the_project_passes_its_own_migration_tests_and_ruff(grown):
@@ -270,7 +291,8 @@ def test_a_revision_that_failed_part_way_completes_when_run_again(grown):
     at(project, url, price)
     execute(
         url,
-        "INSERT INTO item (name, description, status) VALUES ('b', NULL, 'draft'), ('c', 'one', 'draft')",
+        "INSERT INTO item (name, description, status)"
+        " VALUES ('b', NULL, 'draft'), ('c', 'one', 'draft')",
     )
     forms_id = revision_id(forms.read_text())
 

@@ -101,9 +101,10 @@ def _rewrite(container: ops.OpContainer) -> None:
     ]
     if any(_has_steps_outside_transaction(change) for change in changes):
         # Work outside the transaction is committed as it goes: if a later step fails, the
-        # revision is run again from the top, so every step must be safe to repeat.
-        for change in changes:
-            _make_repeatable(change)
+        # revision is run again from the top, so every step must be safe to repeat, those
+        # on the tables it creates too.
+        for step in _in_render_order(container):
+            _make_repeatable(step)
     for operation in existing:
         if isinstance(operation, ops.ModifyTableOps):
             operation.ops[:] = [online for inner in operation.ops for online in _online(inner)]
@@ -185,9 +186,11 @@ def _table(operation: MigrateOperation) -> tuple[str | None, str | None]:
 
 
 def _make_repeatable(operation: MigrateOperation) -> None:
-    if isinstance(operation, ops.AddColumnOp | ops.CreateIndexOp):
+    if isinstance(operation, ops.AddColumnOp | ops.CreateIndexOp | ops.CreateTableOp):
         operation.if_not_exists = True
-    elif isinstance(operation, ops.DropColumnOp | ops.DropIndexOp | ops.DropConstraintOp):
+    elif isinstance(
+        operation, ops.DropColumnOp | ops.DropIndexOp | ops.DropConstraintOp | ops.DropTableOp
+    ):
         operation.if_exists = True
 
 
