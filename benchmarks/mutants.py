@@ -30,6 +30,8 @@ PATTERN_TESTS = "tests/test_model_patterns.py"
 METADATA_TESTS = "tests/test_metadata.py"
 BAKED_SUITE_TESTS = "tests/test_baked_suite.py"
 LIVE_TRAFFIC_TESTS = "tests/test_live_traffic.py"
+ONLINE_FORMS_TESTS = "tests/test_online_forms.py"
+ONLINE_DDL = f"{PACKAGE}/database/online_ddl.py"
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ MUTANTS = [
     Mutant(
         "online DDL steps not safe to repeat",
         f"{PACKAGE}/database/online_ddl.py",
-        "        _make_repeatable(change)",
-        "        pass",
+        "            _make_repeatable(step)",
+        "            pass",
         ("tests/test_online_ddl.py::test_a_revision_run_again_after_a_failure_completes",),
     ),
     Mutant(
@@ -91,6 +93,65 @@ MUTANTS = [
         'operation.kw["postgresql_not_valid"] = True',
         'operation.kw["postgresql_not_valid"] = False',
         (f"{LIVE_TRAFFIC_TESTS}::test_the_online_revision_keeps_writers_writing",),
+    ),
+    Mutant(
+        "NOT NULL set on an existing table without a validated check first",
+        ONLINE_DDL,
+        "        return _not_null_vouched_by_a_check(operation)\n",
+        "        return [operation]\n",
+        (f"{ONLINE_FORMS_TESTS}::test_the_project_passes_its_own_migration_tests_and_ruff",),
+    ),
+    Mutant(
+        "a unique constraint on an existing table built non-concurrently",
+        ONLINE_DDL,
+        "        return _unique_over_a_concurrent_index(operation)\n",
+        "        return [operation]\n",
+        (f"{ONLINE_FORMS_TESTS}::test_the_project_passes_its_own_migration_tests_and_ruff",),
+    ),
+    Mutant(
+        "a unique index left invalid by a failed build is kept on the next run",
+        ONLINE_DDL,
+        "            ops.DropIndexOp(\n"
+        "                name, table, schema=schema, if_exists=True, postgresql_concurrently=True\n"
+        "            ),\n",
+        "",
+        (f"{ONLINE_FORMS_TESTS}::test_a_revision_that_failed_part_way_completes_when_run_again",),
+    ),
+    Mutant(
+        "enum values added as alembic-postgresql-enum writes them",
+        ONLINE_DDL,
+        "        return _enum_values_in_place(operation)\n",
+        "        return [operation]\n",
+        (f"{ONLINE_FORMS_TESTS}::test_upgrade_check_and_downgrade",),
+    ),
+    Mutant(
+        "the check that vouched for NOT NULL is left behind",
+        ONLINE_DDL,
+        '        ops.DropConstraintOp(check, table, "check", schema=schema, if_exists=True),\n'
+        "    ]\n",
+        "    ]\n",
+        (f"{ONLINE_FORMS_TESTS}::test_upgrade_check_and_downgrade",),
+    ),
+    Mutant(
+        "a wider NUMERIC left for squawk to flag",
+        f"{PACKAGE}/database/migrations.py",
+        "            annotate(upgrade_ops, wider_numeric_acknowledgement)\n",
+        "",
+        (f"{ONLINE_FORMS_TESTS}::test_the_project_passes_its_own_migration_tests_and_ruff",),
+    ),
+    Mutant(
+        "an ALTER COLUMN committed before an autocommit block left for squawk to flag",
+        ONLINE_DDL,
+        "    _acknowledge_committed_alters(container)\n",
+        "",
+        (f"{ONLINE_FORMS_TESTS}::test_the_project_passes_its_own_migration_tests_and_ruff",),
+    ),
+    Mutant(
+        "new tables of a revision that commits as it goes not safe to create again",
+        ONLINE_DDL,
+        "ops.AddColumnOp | ops.CreateIndexOp | ops.CreateTableOp)",
+        "ops.AddColumnOp | ops.CreateIndexOp)",
+        (f"{ONLINE_FORMS_TESTS}::test_a_revision_that_failed_part_way_completes_when_run_again",),
     ),
     Mutant(
         "baked tests use DATABASE_URL's own database",

@@ -413,7 +413,8 @@ def added_and_removed_warn_only_on_removal(project, env, models, values_of: str)
     before = revision_files(project)
     added = alembic(project, "revision", "--autogenerate", "-m", "blue", env=env)
     text = new_revision(project, before).read_text()
-    assert '"BLUE"' in text and "WARNING" not in text, text
+    # MySQL restates the column's values; PostgreSQL adds the value in SQL (online_ddl.py).
+    assert ('"BLUE"' in text or "'BLUE'" in text) and "WARNING" not in text, text
     assert warnings_of(added) == []
     alembic(project, "upgrade", "head", env=env)
 

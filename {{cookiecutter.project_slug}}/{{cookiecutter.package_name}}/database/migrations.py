@@ -40,6 +40,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from {{ cookiecutter.package_name }}.database.online_ddl import (
     SquawkAcknowledgementOp,
+    wider_numeric_acknowledgement,
     write_online_ddl,
 )
 
@@ -240,6 +241,7 @@ def process_revision_directives(context: MigrationContext, revision, directives)
             print(f"warning: revision {script.rev_id} {warning.message}")
         if context.dialect.name == "postgresql":
             annotate(upgrade_ops, longer_varchar_acknowledgement)
+            annotate(upgrade_ops, wider_numeric_acknowledgement)
     write_online_ddl(script, context.dialect.name)
 
 
