@@ -139,12 +139,7 @@ UNIQUE = Case(
     # The constraint takes over an index built concurrently before.
     (r"\bUSING INDEX\b", r"\bDROP CONSTRAINT IF EXISTS\b"),
 )
-# The cases whose online form autogenerate writes today.
-CASES = (INDEX, FOREIGN_KEY)
-# Written, not yet enabled: the NOT NULL and unique online forms (branch `forms`). Once
-# they land, move these into CASES. Until then autogenerate writes Alembic's default form
-# for them, on which the unique case's test fails (NOT NULL's may not: see its note).
-AWAITING_ONLINE_FORMS = (NOT_NULL, UNIQUE)
+CASES = (INDEX, FOREIGN_KEY, NOT_NULL, UNIQUE)
 
 
 # A lock lasts until its transaction ends: a writer held by an instant statement is still
