@@ -1006,6 +1006,13 @@ MUTANTS = [
         ("tests/test_options.py::test_every_imported_package_is_declared",),
     ),
     Mutant(
+        "online DDL: an index left INVALID by a failed build is kept on the run again",
+        f"{PACKAGE}/database/online_ddl.py",
+        "        return [OutsideTransactionOp(leftover, operation)]\n",
+        "        return [OutsideTransactionOp(operation)]\n",
+        ("tests/test_online_ddl.py::test_an_index_whose_build_failed_is_built_again",),
+    ),
+    Mutant(
         "bake: an Alembic older than the project's counts as enough for the in-process path",
         "alembic_service_template/post_gen.py",
         "        elif minimum and release(installed[module]) < release(minimum):\n",

@@ -106,6 +106,29 @@ def test_a_revision_run_again_after_a_failure_completes(linked):
     ) == [(1,)]
 
 
+def test_an_index_whose_build_failed_is_built_again(linked):
+    """A concurrent build that fails leaves its index INVALID; the revision run again
+    replaces it rather than keep it (``IF NOT EXISTS`` alone would)."""
+    project, url, revision = linked
+    env = {"DATABASE_URL": url}
+    alembic(project, "upgrade", "head", env=env)
+    previous = re.search(r'^down_revision: .* = "(\w+)"$', revision.read_text(), re.MULTILINE)[1]
+    alembic(project, "downgrade", previous, env=env)
+    # What a first run that failed on the index left: the column, and the index INVALID.
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as db:
+        db.execute("ALTER TABLE item ADD COLUMN category_id BIGINT")
+        db.execute("INSERT INTO item (name, status, category_id) VALUES ('a', 'draft', 0)")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            db.execute("CREATE INDEX CONCURRENTLY ix_item_category_id ON item ((1 / category_id))")
+        db.execute("DELETE FROM item")
+    invalid = "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_item_category_id'::regclass"
+    assert catalog(url, invalid) == [(False,)]
+    alembic(project, "upgrade", "head", env=env)
+    assert catalog(url, invalid) == [(True,)]
+    check = alembic(project, "check", env=env)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
 def test_downgrade_and_offline_sql(linked):
     project, url, revision = linked
     env = {"DATABASE_URL": url}
@@ -114,7 +137,7 @@ def test_downgrade_and_offline_sql(linked):
     assert catalog(url, "SELECT to_regclass('ix_item_category_id') IS NULL") == [(True,)]
     sql = alembic(project, "upgrade", "head", "--sql", env=env).stdout
     # The concurrent build sits between the revision's transactions, never inside one.
-    before_index = sql.split("CREATE INDEX CONCURRENTLY")[0]
+    before_index = sql.split("DROP INDEX CONCURRENTLY")[0]
     assert before_index.rstrip().endswith("COMMIT;"), sql
     alembic(project, "upgrade", "head", env=env)
 

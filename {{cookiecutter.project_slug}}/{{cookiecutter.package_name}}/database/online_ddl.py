@@ -196,7 +196,19 @@ def _make_repeatable(operation: MigrateOperation) -> None:
 
 def _online(operation: MigrateOperation) -> list[MigrateOperation]:
     """``operation`` in the form that does not block writes for long."""
-    if isinstance(operation, ops.CreateIndexOp | ops.DropIndexOp):
+    if isinstance(operation, ops.CreateIndexOp):
+        operation.kw["postgresql_concurrently"] = True
+        # A build that failed (a timeout, a duplicate value) leaves its index behind,
+        # INVALID, and IF NOT EXISTS would keep it: it is dropped first.
+        leftover = ops.DropIndexOp(
+            operation.index_name,
+            operation.table_name,
+            schema=operation.schema,
+            if_exists=True,
+            postgresql_concurrently=True,
+        )
+        return [OutsideTransactionOp(leftover, operation)]
+    if isinstance(operation, ops.DropIndexOp):
         operation.kw["postgresql_concurrently"] = True
         return [OutsideTransactionOp(operation)]
     if isinstance(operation, ops.CreateForeignKeyOp):
