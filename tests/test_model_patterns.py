@@ -456,10 +456,11 @@ def test_the_rename_advice_runs_on_mariadb(mariadb_shelf):
     revision = autogenerate(project, "rename label", env=env)
     advice = re.search(r"replace both with (op\.alter_column\(.*\))\.\n", revision.read_text())
     assert advice and "existing_type=sa.String(length=40)" in advice[1], revision.read_text()
+    assert "new_column_name='title'" in advice[1], advice[1]
     # Take the advice: the revision renames the column instead of dropping it.
     text = revision.read_text()
     upgrade = text[text.index("def upgrade") : text.index("def downgrade")]
-    renaming = "def upgrade() -> None:\n    " + advice[1].replace("NEW_NAME", "title") + "\n\n\n"
+    renaming = "def upgrade() -> None:\n    " + advice[1] + "\n\n\n"
     revision.write_text(text.replace(upgrade, renaming))
     alembic(project, "upgrade", "head", env=env)
     check_is_clean(project, env)
