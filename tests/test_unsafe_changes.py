@@ -9,6 +9,7 @@ what autogenerate says, then takes the revision and the model edit back.
 """
 
 import re
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,9 +22,14 @@ from tests.helpers import (
     TEMPLATE_DIR,
     add_resource,
     alembic,
+    assert_all_passed,
     autogenerate,
     baked_tests,
+    edit,
+    hand_written_revision,
+    new_revision,
     revision_files,
+    run,
 )
 
 LEDGER_MODELS = f"""\
@@ -261,3 +267,143 @@ def test_alembic_check_prints_no_report(project):
     assert check.returncode == 255, output
     assert "New upgrade operations detected" in output
     assert "warning:" not in output and "Safe way" not in output, output
+
+
+# --- the README's worked example: rename a column without downtime ----------------------
+
+WRITE_SUMMARY_TOO = """
+    @validates("description")
+    def write_summary_too(self, key: str, value: str | None) -> str | None:
+        self.summary = value
+        return value
+"""
+WRITE_OLD_DESCRIPTION_TOO = """
+    @validates("description")
+    def write_old_description_too(self, key: str, value: str | None) -> str | None:
+        self.old_description = value
+        return value
+"""
+SUMMARY = "    summary: Mapped[str | None] = mapped_column(Text)\n"
+SWITCHED = (
+    '    description: Mapped[str | None] = mapped_column("summary", Text)\n'
+    '    old_description: Mapped[str | None] = mapped_column("description", Text)\n'
+)
+BACKFILL = 'op.execute("UPDATE item SET summary = description WHERE summary IS NULL")'
+ACKNOWLEDGEMENT = (
+    "# squawk-ignore: ban-drop-column: item.description: replaced by summary,"
+    " unused since the switch"
+)
+# Application code of the release at hand: writes a row, reads every description back.
+WRITE_AND_READ = f"""
+import sys
+
+from sqlalchemy import select
+
+from {PACKAGE}.api.resources.item.models import Item
+from {PACKAGE}.database.session import get_sessionmaker
+
+with get_sessionmaker()() as session:
+    session.add(Item(name=sys.argv[1], description=f"about {{sys.argv[1]}}"))
+    session.commit()
+    rows = session.execute(select(Item.name, Item.description).order_by(Item.id)).all()
+    print(";".join(f"{{name}}={{description}}" for name, description in rows))
+"""
+
+
+def write_and_read(project, env, name):
+    result = run([sys.executable, "-c", WRITE_AND_READ, name], cwd=project, env=env)
+    return result.stdout.strip()
+
+
+def columns(postgres_server, url):
+    with postgres_server.admin_connection(url.rsplit("/", 1)[1]) as connection:
+        return connection.execute(
+            "SELECT name, description, summary FROM item ORDER BY id"
+        ).fetchall()
+
+
+def green(project, env):
+    """The project's own tests pass, and the models match the database."""
+    assert_all_passed(baked_tests(project, env=env, check=False))
+    check = alembic(project, "check", env=env)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
+def assert_in_readme(project, *lines):
+    """The README shows what the test does (each line, stripped, as the README writes it)."""
+    readme = (project / "README.md").read_text()
+    for line in lines:
+        assert line.strip() in readme, f"{line.strip()!r} is not in the README's example"
+
+
+def test_the_readme_renames_a_column_without_downtime(tmp_path, postgres_server):
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            output_dir=str(tmp_path),
+            extra_context={"database_url": "postgresql+psycopg://app:secret@127.0.0.1:9/app"},
+        )
+    )
+    url = postgres_server.create_database("rename_column")
+    env = {"DATABASE_URL": url}
+    models = project / ITEM_MODELS
+    alembic(project, "upgrade", "head", env=env)
+    assert write_and_read(project, env, "before") == "before=about before"
+
+    # 1. Expand: the new column, written with the old one.
+    edit(models, "import Mapped, mapped_column\n", "import Mapped, mapped_column, validates\n")
+    edit(models, DESCRIPTION, DESCRIPTION + SUMMARY)
+    models.write_text(models.read_text() + WRITE_SUMMARY_TOO)
+    assert_in_readme(project, SUMMARY, *WRITE_SUMMARY_TOO.splitlines())
+    before = revision_files(project)
+    expand = alembic(project, "revision", "--autogenerate", "-m", "add item summary", env=env)
+    assert warnings_of(expand.stdout) == [] and "WARNING" not in (
+        new_revision(project, before).read_text()
+    )
+    alembic(project, "upgrade", "head", env=env)
+    assert write_and_read(project, env, "expanded") == "before=about before;expanded=about expanded"
+    green(project, env)
+
+    # 2. Backfill, by hand: the rows from before the expand get their summary.
+    assert_in_readme(project, BACKFILL)
+    hand_written_revision(project, "backfill item summary", BACKFILL, env=env)
+    alembic(project, "upgrade", "head", env=env)
+    assert columns(postgres_server, url) == [
+        ("before", "about before", "about before"),
+        ("expanded", "about expanded", "about expanded"),
+    ]
+    green(project, env)
+
+    # 3. Switch: the code reads summary, and still writes description for the release before.
+    edit(models, DESCRIPTION + SUMMARY, SWITCHED)
+    edit(models, WRITE_SUMMARY_TOO, WRITE_OLD_DESCRIPTION_TOO)
+    assert_in_readme(project, *SWITCHED.splitlines(), *WRITE_OLD_DESCRIPTION_TOO.splitlines())
+    green(project, env)
+    write_and_read(project, env, "switched")
+    assert columns(postgres_server, url)[-1] == ("switched", "about switched", "about switched")
+
+    # 4. Contract: the old column goes, reported as the drop it is; squawk's finding is
+    # acknowledged as the README says.
+    edit(models, SWITCHED, SWITCHED.splitlines(keepends=True)[0])
+    edit(models, WRITE_OLD_DESCRIPTION_TOO, "")
+    edit(models, "import Mapped, mapped_column, validates\n", "import Mapped, mapped_column\n")
+    before = revision_files(project)
+    contract = alembic(
+        project, "revision", "--autogenerate", "-m", "drop item description", env=env
+    )
+    revision = new_revision(project, before)
+    (warning,) = warnings_of(contract.stdout)
+    assert "drops column item.description and its values." in warning, warning
+    assert_in_readme(project, ACKNOWLEDGEMENT)
+    edit(
+        revision,
+        '    op.drop_column("item", "description")\n',
+        f'    {ACKNOWLEDGEMENT}\n    op.drop_column("item", "description")\n',
+    )
+    alembic(project, "upgrade", "head", env=env)
+    assert write_and_read(project, env, "contracted") == (
+        "before=about before;expanded=about expanded;switched=about switched;"
+        "contracted=about contracted"
+    )
+    green(project, env)
