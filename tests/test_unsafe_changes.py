@@ -171,7 +171,8 @@ UNSAFE = {
 
 
 @pytest.mark.parametrize("kind", UNSAFE)
-def test_an_unsafe_change_is_reported_on_the_terminal_and_above_its_operation(project, kind):
+def test_an_unsafe_change_is_reported(project, kind):
+    """On the terminal, and in the revision just above its operation."""
     edits, message, safe_way, operation = UNSAFE[kind]
     output, text = autogenerate_with(*project, edits)
     assert text is not None, output
