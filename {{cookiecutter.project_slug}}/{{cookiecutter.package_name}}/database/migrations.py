@@ -241,10 +241,7 @@ def process_revision_directives(context: MigrationContext, revision, directives)
         drop_tables_with_their_indexes(downgrade_ops)
         note_for = unsafe_change_warnings(upgrade_ops, context.dialect.name)
         for warning in annotate(upgrade_ops, note_for):
-            print(
-                f"warning: revision {script.rev_id} {warning.message}"
-                f" Safe way: {warning.safe_way}"
-            )
+            print(f"warning: revision {script.rev_id} {warning.report}")
         if context.dialect.name == "postgresql":
             annotate(upgrade_ops, longer_varchar_acknowledgement)
     write_online_ddl(script, context.dialect.name)
@@ -256,6 +253,11 @@ class DataLossWarningOp(MigrateOperation):
 
     def __init__(self, message: str, safe_way: str) -> None:
         self.message, self.safe_way = message, safe_way
+
+    @property
+    def report(self) -> str:
+        """Both, on one line of the terminal."""
+        return f"{self.message} Safe way: {self.safe_way}"
 
 
 @renderers.dispatch_for(DataLossWarningOp)
