@@ -32,6 +32,8 @@ BAKED_SUITE_TESTS = "tests/test_baked_suite.py"
 LIVE_TRAFFIC_TESTS = "tests/test_live_traffic.py"
 ONLINE_FORMS_TESTS = "tests/test_online_forms.py"
 ONLINE_DDL = f"{PACKAGE}/database/online_ddl.py"
+UNSAFE_TESTS = "tests/test_unsafe_changes.py"
+UNSAFE_REPORTED = f"{UNSAFE_TESTS}::test_an_unsafe_change_is_reported"
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,8 @@ MUTANTS = [
     Mutant(
         "an index on a busy table built without CONCURRENTLY (writers wait for the build)",
         f"{PACKAGE}/database/online_ddl.py",
-        'operation.kw["postgresql_concurrently"] = True',
-        'operation.kw["postgresql_concurrently"] = False',
+        'ops.CreateIndexOp):\n        operation.kw["postgresql_concurrently"] = True',
+        'ops.CreateIndexOp):\n        operation.kw["postgresql_concurrently"] = False',
         (f"{LIVE_TRAFFIC_TESTS}::test_the_online_revision_keeps_writers_writing",),
     ),
     Mutant(
@@ -448,8 +450,8 @@ MUTANTS = [
     Mutant(
         "no warning above destructive operations",
         f"{PACKAGE}/database/migrations.py",
-        "    return DataLossWarningOp(message) if message else None",
-        "    return None",
+        "    return lambda operation: data_loss_warning(operation, added, dialect_name)",
+        "    return lambda operation: None",
         (f"{REVIEW_TESTS}::test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal",),
     ),
     Mutant(
@@ -966,8 +968,8 @@ MUTANTS = [
     Mutant(
         "autogenerate: no warning when an enum value is removed",
         f"{PACKAGE}/database/migrations.py",
-        "            if removed:\n",
-        "            if False:\n",
+        "        if not removed:\n            return None\n",
+        "        return None\n",
         (f"{PATTERN_TESTS}::test_mariadb_warns_when_an_enum_value_is_removed_not_added",),
     ),
     Mutant(
@@ -1027,6 +1029,55 @@ MUTANTS = [
         "release(installed[module]) < release(minimum)",
         "installed[module] < minimum",
         ("tests/test_post_gen.py::test_the_in_process_path_needs_each_module_recent_enough",),
+    ),
+    Mutant(
+        "autogenerate: a rename is reported as a plain drop",
+        f"{PACKAGE}/database/migrations.py",
+        "    if not added:\n",
+        "    if True:\n",
+        (f"{UNSAFE_REPORTED}[renamed column]",),
+    ),
+    Mutant(
+        "autogenerate: a longer VARCHAR is reported as a rewrite",
+        f"{PACKAGE}/database/migrations.py",
+        "    if a_longer_varchar(old, new):\n        return False\n",
+        "",
+        (f"{UNSAFE_TESTS}::test_a_safe_change_is_not_reported[longer varchar]",),
+    ),
+    Mutant(
+        "autogenerate: a NUMERIC with more digits is reported as a rewrite",
+        f"{PACKAGE}/database/migrations.py",
+        "(new.precision is None or new.precision >= old.precision)",
+        "new.precision == old.precision",
+        (f"{UNSAFE_TESTS}::test_a_safe_change_is_not_reported[wider numeric]",),
+    ),
+    Mutant(
+        "autogenerate: a type change that rewrites a PostgreSQL table is not reported",
+        f"{PACKAGE}/database/migrations.py",
+        '    elif dialect_name == "postgresql" and rewrites_every_row(old, new):',
+        "    elif False:",
+        (f"{UNSAFE_REPORTED}[rewritten type]",),
+    ),
+    Mutant(
+        "autogenerate: the report reaches the revision, not the terminal",
+        f"{PACKAGE}/database/migrations.py",
+        '            print(f"warning: revision {script.rev_id} {warning.report}")\n',
+        "            pass\n",
+        (f"{UNSAFE_REPORTED}[dropped table]",),
+    ),
+    Mutant(
+        "autogenerate: the revision's comment leaves the safe way out",
+        f"{PACKAGE}/database/migrations.py",
+        '    return [f"# WARNING: {operation.message}", f"# Safe way: {operation.safe_way}"]',
+        '    return [f"# WARNING: {operation.message}"]',
+        (f"{UNSAFE_REPORTED}[dropped enum value]",),
+    ),
+    Mutant(
+        "autogenerate: alembic check reports too",
+        f"{PACKAGE}/database/migrations.py",
+        "    if not directives or not writes_a_revision_file(context.config):\n        return\n",
+        "    if not directives:\n        return\n",
+        (f"{UNSAFE_TESTS}::test_alembic_check_prints_no_report",),
     ),
 ]
 

@@ -238,7 +238,11 @@ def test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal(project_
     result = alembic(project, "revision", "--autogenerate", "-m", "rename body", env=env)
     renamed = new_revision(project, before).read_text()
     upgrade = renamed.split("def downgrade")[0]
-    assert re.search(r"# WARNING: drops column note\.body .*\n\s*(batch_)?op\.drop_column", upgrade)
+    assert re.search(
+        r"# WARNING: drops column note\.body .*\n"
+        r"\s*# Safe way: expand: .*\n\s*(batch_)?op\.drop_column",
+        upgrade,
+    )
     (warning,) = warnings_of(result)
     assert "drops column note.body" in warning
     alembic(project, "upgrade", "head", env=env)
@@ -257,10 +261,16 @@ def test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal(project_
     before = revision_files(project)
     dropped = alembic(project, "revision", "--autogenerate", "-m", "drop note", env=env)
     text = new_revision(project, before).read_text()
-    assert re.search(r"# WARNING: drops table note and every row in it\.\n\s*op\.drop_table", text)
+    assert re.search(
+        r"# WARNING: drops table note and every row in it\.\n\s*# Safe way: .*\n\s*op\.drop_table",
+        text,
+    )
     revision_id = re.search(r"Revision ID: (\w+)", text)[1]
     assert warnings_of(dropped) == [
-        f"warning: revision {revision_id} drops table note and every row in it."
+        f"warning: revision {revision_id} drops table note and every row in it. Safe way:"
+        " release code that no longer uses note first, then apply this revision. To rename it"
+        " instead: create the new table, copy the rows in a revision of its own, switch the"
+        " code to it, then drop note in a later release."
     ]
 
 

@@ -27,8 +27,10 @@ from sqlalchemy import (
     Connection,
     DefaultClause,
     Enum,
+    Float,
     ForeignKeyConstraint,
     Identity,
+    Numeric,
     String,
     Text,
     literal_column,
@@ -221,8 +223,9 @@ def writes_a_revision_file(config: Config | None) -> bool:
 
 
 def process_revision_directives(context: MigrationContext, revision, directives) -> None:
-    """An autogenerate run that finds no change writes no revision file; one that destroys
-    data says so, in the file and on the terminal."""
+    """An autogenerate run that finds no change writes no revision file; one with an
+    operation that has no safe form (it destroys data, or locks a table in use for long)
+    says so, with the safe way, in the file and on the terminal."""
     if not directives or not writes_a_revision_file(context.config):
         return
     script = directives[0]
@@ -237,8 +240,9 @@ def process_revision_directives(context: MigrationContext, revision, directives)
         if context.dialect.name != "sqlite":
             add_use_alter_foreign_keys_after_tables(upgrade_ops, downgrade_ops)
         drop_tables_with_their_indexes(downgrade_ops)
-        for warning in annotate(upgrade_ops, data_loss_warning):
-            print(f"warning: revision {script.rev_id} {warning.message}")
+        note_for = unsafe_change_warnings(upgrade_ops, context.dialect.name)
+        for warning in annotate(upgrade_ops, note_for):
+            print(f"warning: revision {script.rev_id} {warning.report}")
         if context.dialect.name == "postgresql":
             annotate(upgrade_ops, longer_varchar_acknowledgement)
             annotate(upgrade_ops, wider_numeric_acknowledgement)
@@ -246,15 +250,21 @@ def process_revision_directives(context: MigrationContext, revision, directives)
 
 
 class DataLossWarningOp(MigrateOperation):
-    """A comment in the revision, just above an operation that destroys data."""
+    """Comments in the revision, just above an operation that has no safe form: what it
+    risks, then the safe way to make the change."""
 
-    def __init__(self, message: str) -> None:
-        self.message = message
+    def __init__(self, message: str, safe_way: str) -> None:
+        self.message, self.safe_way = message, safe_way
+
+    @property
+    def report(self) -> str:
+        """Both, on one line of the terminal."""
+        return f"{self.message} Safe way: {self.safe_way}"
 
 
 @renderers.dispatch_for(DataLossWarningOp)
-def _render_data_loss_warning(autogen_context, operation: DataLossWarningOp) -> str:
-    return f"# WARNING: {operation.message}"
+def _render_data_loss_warning(autogen_context, operation: DataLossWarningOp) -> list[str]:
+    return [f"# WARNING: {operation.message}", f"# Safe way: {operation.safe_way}"]
 
 
 def annotate(container, note_for) -> list[MigrateOperation]:
@@ -287,7 +297,10 @@ def longer_varchar_acknowledgement(operation) -> SquawkAcknowledgementOp | None:
 
 
 def lengthens_a_varchar(operation: ops.AlterColumnOp) -> bool:
-    old, new = operation.existing_type, operation.modify_type
+    return a_longer_varchar(operation.existing_type, operation.modify_type)
+
+
+def a_longer_varchar(old, new) -> bool:
     if not all(
         isinstance(type_, String) and not isinstance(type_, (Text, Enum)) for type_ in (old, new)
     ):
@@ -295,53 +308,136 @@ def lengthens_a_varchar(operation: ops.AlterColumnOp) -> bool:
     return old.length is not None and (new.length is None or new.length > old.length)
 
 
-def data_loss_warning(operation) -> DataLossWarningOp | None:
-    """A warning for an operation that destroys data."""
-    message = data_loss(operation)
-    return DataLossWarningOp(message) if message else None
+def unsafe_change_warnings(upgrade_ops, dialect_name: str):
+    """``annotate``'s ``note_for``: the warning for each of ``upgrade_ops``' operations that
+    has no safe form, None for the others. A column dropped where the same table gets a
+    new one is read as a rename."""
+    added = added_columns(upgrade_ops)
+    return lambda operation: data_loss_warning(operation, added, dialect_name)
 
 
-def data_loss(operation) -> str | None:
-    """What ``operation`` destroys, or None when it keeps every value."""
+def added_columns(container) -> dict[str, list[str]]:
+    """The columns that ``container``'s operations add, by table."""
+    added: dict[str, list[str]] = {}
+    for operation in container.ops:
+        if isinstance(operation, ops.ModifyTableOps):
+            for table, columns in added_columns(operation).items():
+                added.setdefault(table, []).extend(columns)
+        elif isinstance(operation, ops.AddColumnOp):
+            added.setdefault(operation.table_name, []).append(operation.column.name)
+    return added
+
+
+def data_loss_warning(
+    operation, added: dict[str, list[str]], dialect_name: str
+) -> DataLossWarningOp | None:
+    """The warning for an operation that has no safe form: what it risks, and the safe
+    way: expand (add the new beside the old), backfill, switch (the code to the new),
+    contract (drop the old in a later release)."""
     if isinstance(operation, ops.DropTableOp):
-        return f"drops table {operation.table_name} and every row in it."
-    if isinstance(operation, ops.DropColumnOp):
-        return (
-            f"drops column {operation.table_name}.{operation.column_name} and its values."
-            " A renamed column shows up as a drop plus an add: to keep the values, replace"
-            f" both with {rename_advice(operation)}."
+        table = operation.table_name
+        return DataLossWarningOp(
+            f"drops table {table} and every row in it.",
+            f"release code that no longer uses {table} first, then apply this revision. To"
+            " rename it instead: create the new table, copy the rows in a revision of its"
+            f" own, switch the code to it, then drop {table} in a later release.",
         )
+    if isinstance(operation, ops.DropColumnOp):
+        return dropped_column_warning(operation, added.get(operation.table_name, []))
     if isinstance(operation, ops.AlterColumnOp) and operation.modify_type is not None:
-        old, new = operation.existing_type, operation.modify_type
-        if isinstance(old, Enum) and isinstance(new, Enum):
-            removed = [value for value in old.enums if value not in new.enums]
-            if removed:
-                return (
-                    f"removes {', '.join(map(repr, removed))} from the values of"
-                    f" {operation.table_name}.{operation.column_name}, which fails on"
-                    " (or cuts) the rows holding them."
-                )
-            return None
-        if may_truncate(old, new):
-            return (
-                f"changes the type of {operation.table_name}.{operation.column_name} from"
-                f" {old} to {new}, which can cut or refuse existing values."
-            )
+        return type_change_warning(operation, dialect_name)
 {%- if cookiecutter.__database_backend == "postgresql" %}
     if isinstance(operation, SyncEnumValuesOp):
         # alembic-postgresql-enum's change of an enum type's values (it adds values with
         # an operation of its own).
         removed = [value for value in operation.old_values if value not in operation.new_values]
         if removed:
-            return (
+            return DataLossWarningOp(
                 f"removes {', '.join(map(repr, removed))} from the values of enum type"
-                f" {operation.name}, which fails on the rows holding them."
+                f" {operation.name}, which fails on the rows holding them.",
+                removed_values_advice(removed),
             )
 {%- endif %}
     return None
 
 
-def rename_advice(operation: ops.DropColumnOp) -> str:
+def dropped_column_warning(operation: ops.DropColumnOp, added: list[str]) -> DataLossWarningOp:
+    table, old = operation.table_name, operation.column_name
+    if not added:
+        return DataLossWarningOp(
+            f"drops column {table}.{old} and its values.",
+            f"release code that no longer reads or writes {old} first, then apply this"
+            " revision. A renamed column shows up as a drop plus an add: add the new one"
+            f" in a revision of its own, and keep {old} until no code uses it.",
+        )
+    new = added[0] if len(added) == 1 else "NEW_NAME"
+    return DataLossWarningOp(
+        f"drops column {table}.{old} and its values while adding"
+        f" {', '.join(f'{table}.{name}' for name in added)}: if it is a rename, the values"
+        f" are lost and code still reading {old} fails.",
+        f"expand: put {old} back in the models beside {new} and autogenerate again (only"
+        f' {new} is added); backfill: alembic revision -m "backfill {table}.{new}", with'
+        f' op.execute("UPDATE {table} SET {new} = {old}"); switch: release code that reads'
+        f" {new} and writes both; contract: drop {old} in a later release. With the"
+        f" application stopped, replace both with {rename_advice(operation, new)}.",
+    )
+
+
+def type_change_warning(
+    operation: ops.AlterColumnOp, dialect_name: str
+) -> DataLossWarningOp | None:
+    table, name = operation.table_name, operation.column_name
+    old, new = operation.existing_type, operation.modify_type
+    if isinstance(old, Enum) and isinstance(new, Enum):
+        removed = [value for value in old.enums if value not in new.enums]
+        if not removed:
+            return None
+        return DataLossWarningOp(
+            f"removes {', '.join(map(repr, removed))} from the values of {table}.{name},"
+            " which fails on (or cuts) the rows holding them.",
+            removed_values_advice(removed),
+        )
+    if may_truncate(old, new):
+        risk = "which can cut or refuse existing values"
+    elif dialect_name == "postgresql" and rewrites_every_row(old, new):
+        risk = f"which rewrites every row of {table} while blocking its reads and writes"
+    else:
+        return None
+    return DataLossWarningOp(
+        f"changes the type of {table}.{name} from {old} to {new}, {risk}.",
+        f"expand: keep {name} as {old} in the models, add a column of type {new} beside it"
+        f" and autogenerate again; backfill it from {name} in a revision of its own"
+        " (alembic revision -m ...); switch: release code that reads the new column and"
+        f" writes both; contract: drop {name} in a later release.",
+    )
+
+
+def removed_values_advice(removed: list[str]) -> str:
+    return (
+        f"release code that no longer writes {', '.join(map(repr, removed))} first; then, in"
+        " a revision of its own (alembic revision -m ...), update the rows holding them to"
+        " another value, and apply this revision after it."
+    )
+
+
+def rewrites_every_row(old, new) -> bool:
+    """PostgreSQL: whether changing a column's type from ``old`` to ``new`` rewrites the
+    table, under a lock that blocks its reads and writes. A longer VARCHAR, a VARCHAR
+    made TEXT and a NUMERIC of more digits at the same scale change only the catalog."""
+    if a_longer_varchar(old, new):
+        return False
+    if isinstance(old, String) and not isinstance(old, Enum) and type(new) is Text:
+        return False
+    if all(isinstance(type_, Numeric) and not isinstance(type_, Float) for type_ in (old, new)):
+        return not (
+            old.scale == new.scale
+            and old.precision is not None
+            and (new.precision is None or new.precision >= old.precision)
+        )
+    return True
+
+
+def rename_advice(operation: ops.DropColumnOp, new_name: str) -> str:
     """The ``op.alter_column`` call that renames the dropped column instead. MySQL
     restates the whole column to rename it, so the call names its type, nullability
     and server default."""
@@ -349,7 +445,7 @@ def rename_advice(operation: ops.DropColumnOp) -> str:
     arguments = [
         repr(operation.table_name),
         repr(operation.column_name),
-        'new_column_name="NEW_NAME"',
+        f"new_column_name={new_name!r}",
         f"existing_type=sa.{column.type.as_generic(allow_nulltype=True)!r}",
         f"existing_nullable={column.nullable}",
     ]
