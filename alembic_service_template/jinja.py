@@ -17,7 +17,6 @@ from jinja2 import Environment
 from jinja2.ext import Extension
 
 from . import answers as answer_checks
-from . import options
 from .database_url import driver_requirement, normalise_scheme
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
@@ -77,13 +76,11 @@ def answer_review(
 
 
 def bake_plan(cookiecutter: Mapping[str, object]) -> dict[str, object]:
-    """What the post-generation hook needs: names, the dialect and the files the answers
-    leave out; no URL."""
+    """What the post-generation hook needs: names and the dialect; no URL."""
     return {
         "project_slug": cookiecutter["project_slug"],
         "package_name": cookiecutter["package_name"],
         "dialect": cookiecutter["__database_backend"],
-        "excluded_paths": options.excluded_paths(cookiecutter),
     }
 
 

@@ -4,7 +4,7 @@ Each (prompt, value), or (derived value, value) for what follows from an answer,
 the database URL's backend, lists the paths, relative to the project folder and written
 as in the template (with their Jinja names), that only that choice keeps. After the files are
 written, the post-generation hook removes the paths of every value that was not chosen.
-A path listed for no choice is always kept.
+A path listed for no choice is always kept; a folder listed goes with all it holds.
 """
 
 from __future__ import annotations
@@ -27,18 +27,15 @@ DERIVED_CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 _PACKAGE = "{{cookiecutter.package_name}}"
-_RESOURCE = f"{_PACKAGE}/api/resources/{{{{cookiecutter.resource_name}}}}"
+# A resource is a package under resources/ in every project; api/ is the web layer alone.
+_RESOURCE = f"{_PACKAGE}/resources/{{{{cookiecutter.resource_name}}}}"
 # What add-resource writes into a new resource (and its tests).
 _SCAFFOLD = f"{_PACKAGE}/scaffold/templates"
 
 OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("web_framework", "fastapi"): (
         f"{_PACKAGE}/main.py",
-        f"{_PACKAGE}/api/dependencies.py",
-        f"{_PACKAGE}/api/errors.py",
-        f"{_PACKAGE}/api/fields.py",
-        f"{_PACKAGE}/api/health.py",
-        f"{_PACKAGE}/api/routers.py",
+        f"{_PACKAGE}/api",
         f"{_RESOURCE}/router.py",
         f"{_RESOURCE}/schemas.py",
         f"{_SCAFFOLD}/resource/router.py.tmpl",

@@ -62,13 +62,11 @@ def with_hand_written_env(project: Path, copy: Path) -> Path:
     shutil.copytree(project, copy, symlinks=True)
     env_py = copy / "alembic" / "env.py"
     text = env_py.read_text()
-    discovery_import = (
-        f"from {PACKAGE}.database.discovery import TablesOutsideBase, import_models\n"
-    )
+    discovery_import = f"from {PACKAGE}.database.discovery import ModelsLeftOut, import_models\n"
     discovery_call = (
         "try:\n"
         "    target_metadata = import_models()\n"
-        "except TablesOutsideBase as error:\n"
+        "except ModelsLeftOut as error:\n"
         "    # One line, no traceback, and no revision written.\n"
         '    sys.exit(f"error: {error}")\n'
     )
@@ -118,7 +116,7 @@ def models_module(package_index: int) -> str:
 
 
 def add_models(project: Path, count: int) -> None:
-    resources = project / PACKAGE / "api" / "resources"
+    resources = project / PACKAGE / "resources"
     for index in range(count // MODELS_PER_PACKAGE):
         package = resources / f"r_{index:03d}"
         package.mkdir()

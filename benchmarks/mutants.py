@@ -34,6 +34,7 @@ ONLINE_FORMS_TESTS = "tests/test_online_forms.py"
 ONLINE_DDL = f"{PACKAGE}/database/online_ddl.py"
 UNSAFE_TESTS = "tests/test_unsafe_changes.py"
 UNSAFE_REPORTED = f"{UNSAFE_TESTS}::test_an_unsafe_change_is_reported"
+LAYOUT_UPDATE_TESTS = "tests/test_layout_update.py"
 
 
 @dataclass(frozen=True)
@@ -238,12 +239,38 @@ MUTANTS = [
         "discovery imports every models.py in the package",
         f"{PACKAGE}/database/discovery.py",
         '    return resource_modules("models")',
-        "    root = RESOURCES_DIR.parent.parent\n"
+        "    root = RESOURCES_DIR.parent\n"
         '    return resource_modules("models") + [\n'
         '        ".".join((PACKAGE_NAME, *path.relative_to(root).with_suffix("").parts))\n'
         '        for path in root.rglob("models.py")\n'
         "    ]",
         (f"{SQLITE_TESTS}::test_models_modules_outside_the_resources_are_not_imported",),
+    ),
+    Mutant(
+        "discovery still looks for resources in api/resources/",
+        f"{PACKAGE}/database/discovery.py",
+        'RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"',
+        'RESOURCES_DIR = Path(__file__).resolve().parent.parent / "api" / "resources"',
+        (f"{SQLITE_TESTS}::test_models_modules_outside_the_resources_are_not_imported",),
+    ),
+    Mutant(
+        "models left in api/resources/ after an update are silently ignored",
+        f"{PACKAGE}/database/discovery.py",
+        "    if left:\n",
+        "    if False:\n",
+        (
+            f"{LAYOUT_UPDATE_TESTS}::test_a_project_of_the_previous_main_updates_by_its_new_readme[fastapi]",
+        ),
+    ),
+    Mutant(
+        "web_framework=none keeps an api/ package",
+        "alembic_service_template/options.py",
+        '        f"{_PACKAGE}/api",\n',
+        "",
+        (
+            "tests/test_options.py::test_none_leaves_out_the_web_layer_with_names_rendered",
+            "tests/test_options.py::test_none_is_the_project_without_any_trace_of_the_web_layer",
+        ),
     ),
     Mutant(
         "the application does not import every model",

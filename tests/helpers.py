@@ -198,8 +198,8 @@ def remake_initial_revision(project: Path, package: str, dialect: str) -> str:
 
 
 def add_resource(project: Path, package: str, name: str, body: str) -> Path:
-    """Add ``<package>/api/resources/<name>/models.py``, as a user adding a resource would."""
-    resource = project / package / "api" / "resources" / name
+    """Add ``<package>/resources/<name>/models.py``, as a user adding a resource would."""
+    resource = project / package / "resources" / name
     resource.mkdir(parents=True)
     (resource / "__init__.py").write_text("")
     models = resource / "models.py"
@@ -341,7 +341,7 @@ def revision_id(revision_text: str) -> str:
 # --- the example project and what tests do to it ----------------------------------------
 
 PACKAGE = "my_service"
-ITEM_MODELS = f"{PACKAGE}/api/resources/item/models.py"
+ITEM_MODELS = f"{PACKAGE}/resources/item/models.py"
 
 
 def python(project, code, env=None, check=True):
@@ -383,8 +383,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from my_service.api.resources.item.models import Item
 from my_service.database.session import get_sessionmaker
+from my_service.resources.item.models import Item
 
 plus_two = timezone(timedelta(hours=2))
 early = datetime(2026, 1, 1, 10, 0, tzinfo=plus_two)  # 08:00 UTC

@@ -152,13 +152,13 @@ def test_each_resource_adds_one_revision_on_the_previous_head(grown):
 def test_new_resources_are_in_the_service_style_and_pass_tests_and_lint(grown):
     project, url, web_framework, _ = grown
     for name in NEW_RESOURCES:
-        package = project / PACKAGE / "api" / "resources" / name
+        package = project / PACKAGE / "resources" / name
         expected = {"__init__.py", "models.py"} | (
             {"schemas.py", "router.py"} if web_framework == "fastapi" else set()
         )
         assert {path.name for path in package.iterdir() if path.is_file()} == expected
         assert (project / "tests" / f"test_{name}.py").is_file()
-    models = (project / PACKAGE / "api/resources/order_line/models.py").read_text()
+    models = (project / PACKAGE / "resources/order_line/models.py").read_text()
     assert "class OrderLine(Base):" in models and '__tablename__ = "order_line"' in models
     assert "mapped_column(String(200), unique=True)" in models
 
@@ -225,7 +225,7 @@ def test_the_longest_name_still_passes_ruff(baked, tmp_path):
     add_resource_command(baked, longest, env=env)
     assert (
         f"class {longest.title().replace('_', '')}Read(BaseModel):"
-        in (baked / PACKAGE / "api" / "resources" / longest / "schemas.py").read_text()
+        in (baked / PACKAGE / "resources" / longest / "schemas.py").read_text()
     )
     ruff = str(BIN_DIR / "ruff")
     run([ruff, "check", "--no-cache", "."], cwd=baked)
@@ -338,7 +338,7 @@ def test_existing_tables_and_unmigrated_models_are_refused(refusing):
         assert "the models differ from alembic/versions already" in error
         assert "(add_table invoice, add_table shipping): write that revision first" in error
     finally:
-        shutil.rmtree(project / PACKAGE / "api" / "resources" / "billing")
+        shutil.rmtree(project / PACKAGE / "resources" / "billing")
 
 
 def test_an_unreachable_server_is_refused_with_no_secret(bake):
@@ -382,9 +382,7 @@ def without_add_resource(clone: Path) -> None:
     router of its own."""
     baked_package = clone / CLI_TEMPLATE.rpartition("/")[0]
     router_template = baked_package / "scaffold" / "templates" / "resource" / "router.py.tmpl"
-    example_router = (
-        baked_package / "api" / "resources" / "{{cookiecutter.resource_name}}" / "router.py"
-    )
+    example_router = baked_package / "resources" / "{{cookiecutter.resource_name}}" / "router.py"
     assert "include" in example_router.read_text(), "the example router is written anew"
     example_router.write_text(Template(router_template.read_text()).substitute(OLD_STYLE_NAMES))
     (clone / CLI_TEMPLATE).unlink()

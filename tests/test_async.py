@@ -88,7 +88,7 @@ def test_async_sqlite_bake_uses_aiosqlite_and_the_async_engine(async_sqlite_proj
     session = (project / "my_service/database/session.py").read_text()
     assert "create_async_engine(" in session and "async_sessionmaker(" in session
     assert "async def get_session() -> AsyncIterator[AsyncSession]:" in session
-    router = (project / "my_service/api/resources/item/router.py").read_text()
+    router = (project / "my_service/resources/item/router.py").read_text()
     # Every route, and the lookup they share, is a coroutine.
     routes = re.findall(r"^@router\.[^\n]+\n(async def|def) ", router, re.MULTILINE)
     assert routes == ["async def"] * 5, routes

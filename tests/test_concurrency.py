@@ -51,7 +51,7 @@ def test_eight_simultaneous_bakes_each_keep_their_own_answers(tmp_path):
         package = f"service_{name}"
         revision = initial_revision(project).read_text()
         assert f'"{name}_record"' in revision
-        assert (project / package / "api" / "resources" / f"{name}_record" / "models.py").is_file()
+        assert (project / package / "resources" / f"{name}_record" / "models.py").is_file()
         expected_dotenv = f"DATABASE_URL='{answers['database_url']}'\n"
         assert dotenv_without_compose_password(project) == expected_dotenv
         kept = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]

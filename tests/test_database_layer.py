@@ -68,7 +68,7 @@ class Customer(Base):
 def test_models_package_submodules_are_found_without_imports_in_init(baked):
     """A ``models/`` package whose ``__init__`` imports nothing still has its tables."""
     alembic(baked, "upgrade", "head")
-    models = baked / PACKAGE / "api" / "resources" / "shop" / "models"
+    models = baked / PACKAGE / "resources" / "shop" / "models"
     models.mkdir(parents=True)
     (models.parent / "__init__.py").write_text("")
     (models / "__init__.py").write_text('"""The shop\'s tables, one module each."""\n')
@@ -93,8 +93,8 @@ def test_string_relationships_resolve_in_the_application(baked):
     code = """
     from sqlalchemy import select
 
-    from my_service.api.resources.shop.models import ShopOrder
     from my_service.database.session import get_sessionmaker
+    from my_service.resources.shop.models import ShopOrder
 
     with get_sessionmaker()() as session:
         print(session.scalars(select(ShopOrder)).all())
@@ -114,12 +114,12 @@ def test_models_modules_outside_the_resources_are_not_imported(baked):
     alembic(baked, "upgrade", "head")
     result = alembic(baked, "revision", "--autogenerate", "-m", "nothing new")
     assert "no revision written" in result.stdout
-    assert not marker.exists(), "a models.py outside api/resources/ was imported"
+    assert not marker.exists(), "a models.py outside resources/ was imported"
     listed = python(
         baked,
         "from my_service.database.discovery import model_modules; print(model_modules())",
     ).stdout
-    assert listed.strip() == "['my_service.api.resources.item.models']"
+    assert listed.strip() == "['my_service.resources.item.models']"
 
 
 # --- server defaults --------------------------------------------------------------
@@ -174,8 +174,8 @@ def test_the_application_enforces_sqlite_foreign_keys(with_lines):
     code = """
     from sqlalchemy.exc import IntegrityError
 
-    from my_service.api.resources.line.models import Line
     from my_service.database.session import get_sessionmaker
+    from my_service.resources.line.models import Line
 
     with get_sessionmaker()() as session:
         session.add(Line(item_id=999, note="orphan"))
@@ -217,9 +217,9 @@ def test_batch_mode_on_a_referenced_table_keeps_the_rows_pointing_at_it(with_lin
     python(
         with_lines,
         """
-        from my_service.api.resources.item.models import Item
-        from my_service.api.resources.line.models import Line
         from my_service.database.session import get_sessionmaker
+        from my_service.resources.item.models import Item
+        from my_service.resources.line.models import Line
 
         with get_sessionmaker()() as session:
             session.add(Item(id=1, name="parent"))
@@ -238,8 +238,8 @@ def test_batch_mode_on_a_referenced_table_keeps_the_rows_pointing_at_it(with_lin
         """
         from sqlalchemy import func, select
 
-        from my_service.api.resources.line.models import Line
         from my_service.database.session import get_sessionmaker
+        from my_service.resources.line.models import Line
 
         with get_sessionmaker()() as session:
             print(session.scalar(select(func.count()).select_from(Line)))

@@ -158,8 +158,8 @@ def test_a_new_enum_value_is_detected_applied_and_rolled_back(pg_project, postgr
     stored = python(
         pg_project,
         """
-        from my_service.api.resources.item.models import Item, ItemStatus
         from my_service.database.session import get_sessionmaker
+        from my_service.resources.item.models import Item, ItemStatus
 
         with get_sessionmaker()() as session:
             session.add(Item(name="old", status=ItemStatus.RETIRED))

@@ -40,11 +40,6 @@ EXPECTED_FILES = [
     "my_service/api/errors.py",
     "my_service/api/fields.py",
     "my_service/api/health.py",
-    "my_service/api/resources/__init__.py",
-    "my_service/api/resources/item/__init__.py",
-    "my_service/api/resources/item/models.py",
-    "my_service/api/resources/item/router.py",
-    "my_service/api/resources/item/schemas.py",
     "my_service/api/routers.py",
     "my_service/cli.py",
     "my_service/database/__init__.py",
@@ -58,6 +53,11 @@ EXPECTED_FILES = [
     "my_service/database/throwaway.py",
     "my_service/database/types.py",
     "my_service/main.py",
+    "my_service/resources/__init__.py",
+    "my_service/resources/item/__init__.py",
+    "my_service/resources/item/models.py",
+    "my_service/resources/item/router.py",
+    "my_service/resources/item/schemas.py",
     "my_service/scaffold/__init__.py",
     "my_service/scaffold/names.py",
     "my_service/scaffold/resource.py",
@@ -231,7 +231,7 @@ def test_legacy_postgres_scheme_is_normalised_with_a_note(bake, capfd):
 def test_resource_name_shapes_the_example_model(bake):
     result = bake(resource_name="invoice_line")
     assert result.exit_code == 0, result.exception
-    models = result.project_path / "my_service/api/resources/invoice_line/models.py"
+    models = result.project_path / "my_service/resources/invoice_line/models.py"
     assert "class InvoiceLine(Base):" in models.read_text()
     assert (
         '"invoice_line"' in (result.project_path / "alembic/versions/0001_initial.py").read_text()
@@ -245,10 +245,10 @@ def test_the_example_router_is_the_one_add_resource_writes(bake, database_api):
     assert result.exit_code == 0, result.exception
     package = result.project_path / "my_service"
     template = (package / "scaffold/templates/resource/router.py.tmpl").read_text()
-    router = (package / "api/resources/order_line/router.py").read_text()
+    router = (package / "resources/order_line/router.py").read_text()
     assert router == fill_in(template, "order_line", "my_service")
     assert "${" not in router
-    assert "class OrderLineRead" in (package / "api/resources/order_line/schemas.py").read_text()
+    assert "class OrderLineRead" in (package / "resources/order_line/schemas.py").read_text()
     assert 'APIRouter(prefix="/order_lines", tags=["order_lines"])' in router
     assert ("async def get_order_line(" in router) == (database_api == "async")
 

@@ -76,7 +76,7 @@ def test_initial_revision_round_trip(mysql_project, mariadb_server):
     assert current_revision(mysql_project, env) == "0001 (head)"
 
     # The comparison is on: a default dropped from the models is a change.
-    models = mysql_project / "my_service/api/resources/item/models.py"
+    models = mysql_project / "my_service/resources/item/models.py"
     models.write_text(
         models.read_text().replace(
             "UTCDateTime(), server_default=func.current_timestamp()", "UTCDateTime()"
@@ -194,7 +194,7 @@ def test_an_added_enum_value_is_detected_and_applied(mysql_project, mariadb_serv
     env = {"DATABASE_URL": url}
     alembic(mysql_project, "upgrade", "head", env=env)
 
-    models = mysql_project / "my_service/api/resources/item/models.py"
+    models = mysql_project / "my_service/resources/item/models.py"
     models.write_text(
         models.read_text().replace(
             '    ARCHIVED = "archived"\n', '    ARCHIVED = "archived"\n    DELETED = "deleted"\n'
@@ -260,8 +260,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from my_service.api.resources.item.models import Item
 from my_service.database.session import get_engine
+from my_service.resources.item.models import Item
 
 with Session(get_engine()) as session:
     session.add(Item(name="a", created_at=datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)))

@@ -78,8 +78,8 @@ IDENTITY_KEYS = {("item", "id"), ("order", "id"), ("note", "id"), ("tag", "id")}
 NUMBERED_ROWS = f"""
 from sqlalchemy import insert, select
 
-from {PACKAGE}.api.resources.keys.models import Note, tag
 from {PACKAGE}.database.session import get_sessionmaker
+from {PACKAGE}.resources.keys.models import Note, tag
 
 with get_sessionmaker()() as session:
     session.add_all([Note(body="first"), Note(body="second")])
@@ -164,8 +164,8 @@ legacy = Table("legacy", legacy_metadata, Column("id", BigInteger, primary_key=T
 @pytest.mark.parametrize(
     ("models", "named"),
     [
-        (OWN_BASE_MODELS, ("model my_service.api.resources.legacy.models.Legacy", "LegacyBase")),
-        (OWN_METADATA_MODELS, ("table legacy (my_service.api.resources.legacy.models.legacy)",)),
+        (OWN_BASE_MODELS, ("model my_service.resources.legacy.models.Legacy", "LegacyBase")),
+        (OWN_METADATA_MODELS, ("table legacy (my_service.resources.legacy.models.legacy)",)),
     ],
     ids=["declarative base", "metadata"],
 )
@@ -220,8 +220,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from {PACKAGE}.api.resources.item.models import Item
 from {PACKAGE}.database.session import get_sessionmaker
+from {PACKAGE}.resources.item.models import Item
 
 with get_sessionmaker()() as session:
     session.add(Item(name="stored by the application"))

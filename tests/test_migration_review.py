@@ -232,7 +232,7 @@ def test_destructive_autogenerate_warns_in_the_file_and_on_the_terminal(project_
     alembic(project, "upgrade", "head", env=env)
 
     # A rename, as autogenerate sees it: a new column and a dropped one.
-    models = project / PACKAGE / "api" / "resources" / "note" / "models.py"
+    models = project / PACKAGE / "resources" / "note" / "models.py"
     edit(models, "body: Mapped[str] = mapped_column(String(500))", "text: Mapped[str | None]")
     before = revision_files(project)
     result = alembic(project, "revision", "--autogenerate", "-m", "rename body", env=env)

@@ -53,7 +53,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from {PACKAGE}.database.base import Base
 
 if TYPE_CHECKING:
-    from {PACKAGE}.api.resources.book.models import Book
+    from {PACKAGE}.resources.book.models import Book
 
 
 class GUID(TypeDecorator[uuid.UUID]):
@@ -128,7 +128,7 @@ from {PACKAGE}.database.base import Base
 from {PACKAGE}.database.types import UTCDateTime
 
 if TYPE_CHECKING:
-    from {PACKAGE}.api.resources.author.models import Author
+    from {PACKAGE}.resources.author.models import Author
 
 book_tag = Table(
     "book_tag",
@@ -181,9 +181,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from {PACKAGE}.api.resources.author.models import Author, Genre
-from {PACKAGE}.api.resources.book.models import Book, Category, Tag
 from {PACKAGE}.database.session import get_sessionmaker
+from {PACKAGE}.resources.author.models import Author, Genre
+from {PACKAGE}.resources.book.models import Book, Category, Tag
 
 with get_sessionmaker()() as session:
     fiction = Category(name="fiction", children=[Category(name="crime")])
@@ -487,8 +487,8 @@ def test_mariadb_server_default_times_read_back_in_utc(mariadb_shelf, mariadb_se
 SHELF_ROUND_TRIP = f"""
 from datetime import UTC, datetime, timedelta
 
-from {PACKAGE}.api.resources.shelf.models import Colour, Shelf
 from {PACKAGE}.database.session import get_sessionmaker
+from {PACKAGE}.resources.shelf.models import Colour, Shelf
 
 with get_sessionmaker()() as session:
     shelf = Shelf(colour=Colour.RED, label="top")

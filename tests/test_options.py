@@ -37,8 +37,8 @@ def test_every_choice_has_an_entry_and_every_entry_a_choice():
 
 
 @pytest.mark.parametrize("path", sorted({p for paths in OPTION_PATHS.values() for p in paths}))
-def test_listed_paths_are_template_files(path):
-    assert (PROJECT_TEMPLATE / path).is_file()
+def test_listed_paths_are_template_files_or_folders(path):
+    assert (PROJECT_TEMPLATE / path).exists()
 
 
 def test_a_path_belongs_to_one_choice_at_most():
@@ -55,8 +55,10 @@ def test_fastapi_keeps_everything_but_the_model_only_test_of_add_resource():
 def test_none_leaves_out_the_web_layer_with_names_rendered():
     excluded = excluded_paths({**ANSWERS, "web_framework": "none"})
     assert "core/main.py" in excluded
-    assert "core/api/resources/order_line/router.py" in excluded
-    assert "core/api/resources/order_line/schemas.py" in excluded
+    # The web layer is the whole api/ package; resources live outside it (issue 18).
+    assert "core/api" in excluded
+    assert "core/resources/order_line/router.py" in excluded
+    assert "core/resources/order_line/schemas.py" in excluded
     assert "tests/test_api.py" in excluded
     assert "core/scaffold/templates/resource/router.py.tmpl" in excluded
     assert not any("{" in path or "cookiecutter" in path for path in excluded)
@@ -67,7 +69,9 @@ def test_remove_excluded_deletes_what_exists_and_skips_what_does_not(tmp_path):
     (tmp_path / "core").mkdir()
     (tmp_path / "core" / "main.py").write_text("")
     (tmp_path / "core" / "models.py").write_text("")
-    remove_excluded(tmp_path, ["core/main.py", "core/absent.py"])
+    (tmp_path / "core" / "api").mkdir()
+    (tmp_path / "core" / "api" / "routers.py").write_text("")
+    remove_excluded(tmp_path, ["core/main.py", "core/api", "core/absent.py"])
     assert sorted(p.name for p in (tmp_path / "core").iterdir()) == ["models.py"]
 
 
@@ -201,9 +205,15 @@ def test_none_is_the_project_without_any_trace_of_the_web_layer(baked_by_choice)
     answers = {"package_name": "my_service", "resource_name": "item", "web_framework": "none"}
     # Each choice has its own test template for add-resource.
     only_without = set(excluded_paths({**answers, "web_framework": "fastapi"}))
-    assert project_files(without) == (project_files(with_web) | only_without) - set(
-        excluded_paths(answers)
-    )
+    excluded = excluded_paths(answers)
+    assert project_files(without) == {
+        path
+        for path in project_files(with_web) | only_without
+        if not any(path == gone or path.startswith(f"{gone}/") for gone in excluded)
+    }
+    # Resources are not the web layer's: no api/ package without it (issue 18).
+    assert not (without / "my_service" / "api").exists()
+    assert (without / "my_service" / "resources" / "item" / "models.py").is_file()
     for relative in sorted(project_files(without) - {".cookiecutter.json"}):
         text = (without / relative).read_text()
         assert not WEB_TRACES.search(text), f"{relative}: {WEB_TRACES.search(text)}"
@@ -252,7 +262,7 @@ def test_the_collection_path_follows_the_resource_name(tmp_path):
             output_dir=str(tmp_path),
         )
     )
-    router = (project / "my_service/api/resources/category/router.py").read_text()
+    router = (project / "my_service/resources/category/router.py").read_text()
     assert 'APIRouter(prefix="/categories", tags=["categories"])' in router
     assert "def list_categories(" in router
     run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project)

@@ -40,7 +40,7 @@ def test_rebake_keeps_alembic_versions(project, flags):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "already holds 2 revision file(s)" in result.stdout
     assert versions_state(project) == before
-    resources = project / "my_service" / "api" / "resources"
+    resources = project / "my_service" / "resources"
     assert (resources / "invoice" / "models.py").is_file()
     assert (resources / "order_line" / "models.py").is_file()
     if "-s" in flags:

@@ -824,7 +824,7 @@ def test_an_async_write_returns_the_values_the_database_generated(
             },
         )
     )
-    resource = project / PACKAGE / "api" / "resources" / "item"
+    resource = project / PACKAGE / "resources" / "item"
     with (resource / "models.py").open("a") as models:
         models.write(UPDATED_AT_COLUMN)
     with (resource / "schemas.py").open("a") as schemas:

@@ -51,7 +51,7 @@ from sqlalchemy import BigInteger, ForeignKey
 from sqlalchemy.orm import relationship
 
 if TYPE_CHECKING:
-    from {PACKAGE}.api.resources.category.models import Category
+    from {PACKAGE}.resources.category.models import Category
 """
 ITEM_FIELDS = """
     category_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("category.id"))
@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import relationship
 
 if TYPE_CHECKING:
-    from {PACKAGE}.api.resources.item.models import Item
+    from {PACKAGE}.resources.item.models import Item
 """
 CATEGORY_FIELDS = """
     items: Mapped[list["Item"]] = relationship(back_populates="category")
@@ -107,14 +107,14 @@ def test_related_resources_migrate_pass_their_tests_and_are_served(
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
     run([sys.executable, "-m", f"{PACKAGE}.cli", "add-resource", "category"], project, env=env)
-    category_models = project / PACKAGE / "api" / "resources" / "category" / "models.py"
+    category_models = project / PACKAGE / "resources" / "category" / "models.py"
     add_after_imports(project / ITEM_MODELS, ITEM_IMPORTS, ITEM_FIELDS)
     add_after_imports(category_models, CATEGORY_IMPORTS, CATEGORY_FIELDS)
 
     # A router imports on its own too (a script's or a test's import): nothing in it may
     # configure the mappers before the model on the other side has been imported.
     for resource in ("category", "item"):
-        python(project, f"import {PACKAGE}.api.resources.{resource}.router", env=env)
+        python(project, f"import {PACKAGE}.resources.{resource}.router", env=env)
 
     alembic(project, "upgrade", "head", env=env)
     revision = autogenerate(project, "relate items to categories", env=env)

@@ -31,7 +31,7 @@ from tests.helpers import (
 # One worker builds the grown project once for every test here.
 pytestmark = pytest.mark.xdist_group("team_growth")
 
-RESOURCES = f"{PACKAGE}/api/resources"
+RESOURCES = f"{PACKAGE}/resources"
 
 # The example's side of the relationship, as SQLAlchemy's documentation writes it.
 ITEM_CATEGORY = """\
@@ -55,7 +55,7 @@ def category_models(*extra_columns: str) -> str:
             f"from {PACKAGE}.database.base import Base",
             "",
             "if TYPE_CHECKING:",
-            f"    from {PACKAGE}.api.resources.item.models import Item",
+            f"    from {PACKAGE}.resources.item.models import Item",
             "",
             "",
             "class Category(Base):",
@@ -92,8 +92,8 @@ LABEL_MODELS = f"""\
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from {PACKAGE}.api.resources.item.models import Item
 from {PACKAGE}.database.base import Base
+from {PACKAGE}.resources.item.models import Item
 
 item_label = Table(
     "item_label",
@@ -111,7 +111,7 @@ class Label(Base):
     items: Mapped[list[Item]] = relationship(secondary=item_label)
 """
 RUFF = str(BIN_DIR / "ruff")
-CATEGORY_IMPORT = f"    from {PACKAGE}.api.resources.category.models import Category"
+CATEGORY_IMPORT = f"    from {PACKAGE}.resources.category.models import Category"
 
 
 def link_item_to_category(models: Path) -> None:

@@ -63,8 +63,8 @@ def test_cruft_link_from_the_readme_then_update(tmp_path, database_api):
     assert "A line added by a template update." in (project / "README.md").read_text()
     for shipped in ("Dockerfile", "compose.yaml", ".github/workflows/ci.yml"):
         assert (project / shipped).read_text().endswith("# Added by a template update.\n")
-    assert (project / "my_service/api/resources/invoice/models.py").exists()
-    assert not (project / "my_service/api/resources/item").exists()
+    assert (project / "my_service/resources/invoice/models.py").exists()
+    assert not (project / "my_service/resources/item").exists()
     assert (project / "alembic/versions/0001_initial.py").read_bytes() == initial
     session = (project / "my_service/database/session.py").read_text()
     assert ("create_async_engine(" in session) is (database_api == "async")

@@ -49,7 +49,7 @@ class Ledger(Base):
     entries: Mapped[int] = mapped_column(Integer)
     balance: Mapped[Decimal] = mapped_column(Numeric(10, 2))
 """
-LEDGER = f"{PACKAGE}/api/resources/ledger/models.py"
+LEDGER = f"{PACKAGE}/resources/ledger/models.py"
 DESCRIPTION = "    description: Mapped[str | None] = mapped_column(Text)\n"
 # One finding as the baked review test reports it.
 SQUAWK_RULE = re.compile(r"([\w-]+\.py): ([a-z-]+) at SQL line \d+: ")
@@ -300,7 +300,7 @@ import sys
 
 from sqlalchemy import select
 
-from {PACKAGE}.api.resources.item.models import Item
+from {PACKAGE}.resources.item.models import Item
 from {PACKAGE}.database.session import get_sessionmaker
 
 with get_sessionmaker()() as session:

@@ -29,7 +29,7 @@ from sqlalchemy import URL, Connection, Engine, make_url, pool
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.database import autogenerate_filter, migrations
-from {{ cookiecutter.package_name }}.database.discovery import TablesOutsideBase, import_models
+from {{ cookiecutter.package_name }}.database.discovery import ModelsLeftOut, import_models
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
 from {{ cookiecutter.package_name }}.settings import (
     MigrationSettings,
@@ -43,7 +43,7 @@ if config.config_file_name is not None:
 
 try:
     target_metadata = import_models()
-except TablesOutsideBase as error:
+except ModelsLeftOut as error:
     # One line, no traceback, and no revision written.
     sys.exit(f"error: {error}")
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import sessionmaker
 {%- endif %}
 
-from {{ cookiecutter.package_name }}.api.resources.{{ cookiecutter.resource_name }}.models import (
+from {{ cookiecutter.package_name }}.resources.{{ cookiecutter.resource_name }}.models import (
     {{ cookiecutter.__model_class }},
     {{ cookiecutter.__model_class }}Status,
 )

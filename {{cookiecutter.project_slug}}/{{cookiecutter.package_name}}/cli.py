@@ -16,7 +16,7 @@ def parser() -> argparse.ArgumentParser:
         "add-resource",
         help="add a resource: its models, tests and revision",
         description=(
-            "Add NAME under {{ cookiecutter.package_name }}/api/resources/ with a table NAME"
+            "Add NAME under {{ cookiecutter.package_name }}/resources/ with a table NAME"
             " (an id and a unique name), its tests, and the revision that creates the table."
         ),
     )

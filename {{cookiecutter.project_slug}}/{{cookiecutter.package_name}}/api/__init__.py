@@ -1,1 +1,2 @@
-"""The service's API, one package per resource under ``resources``."""
+"""The web layer: probes, errors, shared fields and dependencies, and the discovery of each
+resource's ``router`` (the resources themselves are under ``resources/``)."""

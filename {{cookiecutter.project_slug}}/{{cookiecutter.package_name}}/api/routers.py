@@ -1,7 +1,7 @@
 """Finds the routes: the ``router`` of each resource's ``router`` module, the way
 ``database/discovery.py`` finds its ``models``.
 
-A new resource is served once its package under ``api/resources/`` holds a ``router.py``
+A new resource is served once its package under ``resources/`` holds a ``router.py``
 defining ``router = APIRouter(...)``; there is no list to update.
 """
 

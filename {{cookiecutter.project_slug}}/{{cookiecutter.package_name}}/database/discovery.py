@@ -1,13 +1,14 @@
 """Finds the models of every resource, so no list of models is kept by hand.
 
-The layout: each resource is a package under ``api/resources/``, and its tables live in
+The layout: each resource is a package under ``resources/``, and its tables live in
 its ``models`` module (``models.py``) or ``models`` package (every module in it is
 imported, whatever its ``__init__`` imports). Nothing else is imported: a ``models.py``
 elsewhere (in a script, say) is not a resource's.
 
 Alembic compares ``Base.metadata`` alone, so every table those modules define must be on
 it: a model on a declarative base of its own, or a ``Table`` on another ``MetaData``, is
-refused rather than left out (autogenerate would propose to drop its table).
+refused rather than left out (autogenerate would propose to drop its table). So are
+models left in ``api/resources/``, where resources lived in older versions of the template.
 """
 
 import importlib
@@ -20,8 +21,10 @@ from sqlalchemy import MetaData, Table
 from {{ cookiecutter.package_name }}.database.base import Base
 
 PACKAGE_NAME = __name__.partition(".")[0]
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "api" / "resources"
-RESOURCES_PACKAGE = f"{PACKAGE_NAME}.api.resources"
+RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES_PACKAGE = f"{PACKAGE_NAME}.resources"
+# Where older versions of the template put resources; nothing there is imported any more.
+OLD_RESOURCES_DIR = RESOURCES_DIR.parent / "api" / "resources"
 
 
 def resource_names() -> list[str]:
@@ -52,15 +55,43 @@ def model_modules() -> list[str]:
     return resource_modules("models")
 
 
-class TablesOutsideBase(Exception):
+class ModelsLeftOut(Exception):
+    """Some models would be missing from ``Base.metadata``, and their tables dropped."""
+
+
+class TablesOutsideBase(ModelsLeftOut):
     """A models module defines tables that are not on ``Base.metadata``."""
+
+
+class ResourcesInOldPlace(ModelsLeftOut):
+    """Resources still under ``api/resources/``, which is no longer searched."""
+
+
+def check_old_place() -> None:
+    """Refuse resources with models still in ``api/resources/``: left out, their tables
+    would look dropped to Alembic."""
+    left = sorted(
+        {
+            path.relative_to(OLD_RESOURCES_DIR).parts[0]
+            for pattern in ("*/models.py", "*/models/__init__.py")
+            for path in OLD_RESOURCES_DIR.glob(pattern)
+        }
+    )
+    if left:
+        raise ResourcesInOldPlace(
+            f"resources in {PACKAGE_NAME}/api/resources/ ({', '.join(left)}) are no longer"
+            f" found there: move them to {PACKAGE_NAME}/resources/ (README, Template"
+            " updates), or Alembic would propose to drop their tables"
+        )
 
 
 def import_models() -> MetaData:
     """Import every models module and return the metadata that now holds all tables.
 
-    Raises ``TablesOutsideBase``, naming each, when a module defines a table elsewhere.
+    Raises ``ModelsLeftOut`` when models sit in the old place (``ResourcesInOldPlace``),
+    or, naming each, when a module defines a table elsewhere (``TablesOutsideBase``).
     """
+    check_old_place()
     outside = {}
     for name in model_modules():
         outside |= tables_outside_base(importlib.import_module(name))

@@ -1,5 +1,5 @@
 {%- set async_api = cookiecutter.database_api == "async" -%}
-"""Adds a resource: its package under ``api/resources/``, its tests and its revision.
+"""Adds a resource: its package under ``resources/``, its tests and its revision.
 
 Every check runs before the first file is written, so a refused name changes nothing.
 The revision is Alembic's autogenerate against a throwaway database migrated to head,
@@ -39,6 +39,7 @@ from {{ cookiecutter.package_name }}.database.discovery import (
     PACKAGE_NAME,
     RESOURCES_DIR,
     RESOURCES_PACKAGE,
+    ModelsLeftOut,
     import_models,
 )
 from {{ cookiecutter.package_name }}.database.format_revision import format_revision
@@ -105,7 +106,7 @@ def check_name(name: str) -> None:
 
 def package_modules() -> set[str]:
     """The names of the package's modules and sub-packages, resources' own modules too."""
-    package = RESOURCES_DIR.parent.parent
+    package = RESOURCES_DIR.parent
     return {
         (path.parent.name if path.name == "__init__.py" else path.stem)
         for path in package.rglob("*.py")
@@ -130,7 +131,10 @@ def check_resource(resource: Resource, files: dict[Path, str]) -> None:
         raise ResourceError(
             f"NAME {name!r} is the name of a module of {PACKAGE_NAME}; choose another name"
         )
-    tables = import_models().tables
+    try:
+        tables = import_models().tables
+    except ModelsLeftOut as error:
+        raise ResourceError(str(error)) from None
     if name in tables:
         raise ResourceError(f"NAME {name!r}: a table {name} exists already")
     # PostgreSQL gives each table a type of the same name, which an enum type's would clash with.
