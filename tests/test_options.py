@@ -220,6 +220,7 @@ def test_none_is_the_project_without_any_trace_of_the_web_layer(baked_by_choice)
     pyproject = tomllib.loads((without / "pyproject.toml").read_text())
     assert [d.split()[0] for d in pyproject["project"]["dependencies"]] == [
         "alembic[tz]",
+        "pydantic",
         "pydantic-settings",
         "sqlalchemy",
     ]
