@@ -400,11 +400,14 @@ MUTANTS = [
         (f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_one_statement",),
     ),
     Mutant(
-        "a merge is reviewed with the other branch's revisions",
+        "a revision is reviewed with the revisions after it (a merge with its branches')",
         f"{PROJECT}/tests/test_migration_review.py",
-        "    if isinstance(revision.down_revision, tuple):\n        # That",
-        "    if False:\n        # That",
-        (f"{RUNNER_TESTS}::test_two_branches_fail_the_suite_until_merged",),
+        "    ends = [*starts[1:], len(sql)]\n",
+        "    ends = [len(sql)] * len(starts)\n",
+        (
+            f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_its_own_revision_only",
+            f"{RUNNER_TESTS}::test_two_branches_fail_the_suite_until_merged",
+        ),
     ),
     Mutant(
         "two heads fail without saying to merge them",
