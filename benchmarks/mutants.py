@@ -400,6 +400,31 @@ MUTANTS = [
         (f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_one_statement",),
     ),
     Mutant(
+        "the review runs squawk once per revision",
+        f"{PROJECT}/tests/test_migration_review.py",
+        "    result = subprocess.run(\n"
+        '        [squawk(), "--config", str(CONFIG), "--reporter", "json", *files],\n'
+        "        capture_output=True,\n"
+        "        text=True,\n"
+        "        check=False,\n"
+        "    )\n"
+        "    assert result.stdout.strip(), result.stderr\n"
+        "    findings = {revision_id: [] for revision_id in scripts}\n"
+        "    for finding in json.loads(result.stdout):\n"
+        '        findings[files[finding["file"]]].append(finding)\n',
+        "    findings = {revision_id: [] for revision_id in scripts}\n"
+        "    for file in files:\n"
+        "        result = subprocess.run(\n"
+        '            [squawk(), "--config", str(CONFIG), "--reporter", "json", file],\n'
+        "            capture_output=True,\n"
+        "            text=True,\n"
+        "            check=False,\n"
+        "        )\n"
+        "        for finding in json.loads(result.stdout):\n"
+        '            findings[files[finding["file"]]].append(finding)\n',
+        (f"{REVIEW_TESTS}::test_one_squawk_run_reviews_every_revision",),
+    ),
+    Mutant(
         "a revision is reviewed with the revisions after it (a merge with its branches')",
         f"{PROJECT}/tests/test_migration_review.py",
         "    ends = [*starts[1:], len(sql)]\n",
