@@ -182,8 +182,9 @@ MUTANTS = [
     Mutant(
         "SQLite's driver begins the baked tests' transactions (a savepoint commits for good)",
         f"{PROJECT}/tests/conftest.py",
-        '    if engine.dialect.name != "sqlite":\n        return\n\n    @event',
-        "    return\n\n    @event",
+        '    if engine.dialect.name != "sqlite":\n        return\n\n'
+        '    @event.listens_for(engine, "connect")\n    def _driver_begins_nothing',
+        '    return\n\n    @event.listens_for(engine, "connect")\n    def _driver_begins_nothing',
         (f"{BAKED_SUITE_TESTS}::test_tests_leave_nothing_behind_in_either_order[sqlite-sync]",),
     ),
     Mutant(
@@ -504,11 +505,39 @@ MUTANTS = [
         (f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_one_statement",),
     ),
     Mutant(
-        "a merge is reviewed with the other branch's revisions",
+        "the review runs squawk once per revision",
         f"{PROJECT}/tests/test_migration_review.py",
-        "    if isinstance(revision.down_revision, tuple):\n        # That",
-        "    if False:\n        # That",
-        (f"{RUNNER_TESTS}::test_two_branches_fail_the_suite_until_merged",),
+        "    result = subprocess.run(\n"
+        '        [squawk(), "--config", str(CONFIG), "--reporter", "json", *files],\n'
+        "        capture_output=True,\n"
+        "        text=True,\n"
+        "        check=False,\n"
+        "    )\n"
+        "    assert result.stdout.strip(), result.stderr\n"
+        "    findings = {revision_id: [] for revision_id in scripts}\n"
+        "    for finding in json.loads(result.stdout):\n"
+        '        findings[files[finding["file"]]].append(finding)\n',
+        "    findings = {revision_id: [] for revision_id in scripts}\n"
+        "    for file in files:\n"
+        "        result = subprocess.run(\n"
+        '            [squawk(), "--config", str(CONFIG), "--reporter", "json", file],\n'
+        "            capture_output=True,\n"
+        "            text=True,\n"
+        "            check=False,\n"
+        "        )\n"
+        "        for finding in json.loads(result.stdout):\n"
+        '            findings[files[finding["file"]]].append(finding)\n',
+        (f"{REVIEW_TESTS}::test_one_squawk_run_reviews_every_revision",),
+    ),
+    Mutant(
+        "a revision is reviewed with the revisions after it (a merge with its branches')",
+        f"{PROJECT}/tests/test_migration_review.py",
+        "    ends = [*starts[1:], len(sql)]\n",
+        "    ends = [len(sql)] * len(starts)\n",
+        (
+            f"{REVIEW_TESTS}::test_an_acknowledgement_excuses_its_own_revision_only",
+            f"{RUNNER_TESTS}::test_two_branches_fail_the_suite_until_merged",
+        ),
     ),
     Mutant(
         "two heads fail without saying to merge them",
@@ -516,6 +545,41 @@ MUTANTS = [
         " Run `alembic merge heads -m merge` and commit the revision it writes.",
         "",
         (f"{RUNNER_TESTS}::test_two_branches_fail_the_suite_until_merged",),
+    ),
+    Mutant(
+        "the migration checks never downgrade",
+        f"{PROJECT}/tests/test_migrations.py",
+        '    command.downgrade(empty_database_alembic, "base")\n'
+        '    command.upgrade(empty_database_alembic, "heads")\n',
+        "",
+        (
+            f"{BAKED_SUITE_TESTS}::test_a_downgrade_that_fails_fails_the_round_trip_naming_its_revision",
+        ),
+    ),
+    Mutant(
+        "the migration checks never upgrade again after the downgrade",
+        f"{PROJECT}/tests/test_migrations.py",
+        '    command.downgrade(empty_database_alembic, "base")\n'
+        '    command.upgrade(empty_database_alembic, "heads")\n',
+        '    command.downgrade(empty_database_alembic, "base")\n',
+        (f"{BAKED_SUITE_TESTS}::test_a_downgrade_that_leaves_its_table_fails_the_second_upgrade",),
+    ),
+    Mutant(
+        "the migration checks never compare the models with the migrated schema",
+        f"{PROJECT}/tests/test_migrations.py",
+        "    command.check(empty_database_alembic)\n",
+        "",
+        (f"{BAKED_SUITE_TESTS}::test_a_model_change_without_a_revision_fails_the_models_check",),
+    ),
+    Mutant(
+        "the migration checks step through the history one revision at a time",
+        f"{PROJECT}/tests/test_migrations.py",
+        "from alembic.script import ScriptDirectory\n",
+        "from alembic.script import ScriptDirectory\n"
+        "from pytest_alembic.tests import test_up_down_consistency  # noqa: F401\n",
+        (
+            f"{BAKED_SUITE_TESTS}::test_the_migration_checks_run_as_many_alembic_commands_however_long_the_history",
+        ),
     ),
     Mutant(
         "autogenerate leaves a longer VARCHAR unacknowledged",

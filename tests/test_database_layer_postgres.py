@@ -78,7 +78,7 @@ def test_test_database_url_overrides(pg_project, postgres_server):
     unreachable = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port()}/app"
     env = {"DATABASE_URL": unreachable, "TEST_DATABASE_URL": url}
     assert assert_all_passed(baked_tests(pg_project, env=env)) == POSTGRES_BAKE_TESTS
-    # pytest-alembic leaves its (empty) version table behind: the tests ran there.
+    # Downgrading to base leaves Alembic's (empty) version table behind: the tests ran there.
     assert postgres_server.tables(url) == {"alembic_version"}
 
 

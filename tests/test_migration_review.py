@@ -1,12 +1,14 @@
 """Reviewing migrations before they ship: squawk on every revision's SQL (PostgreSQL),
 lock and statement timeouts, and warnings where autogenerate destroys data."""
 
+import os
 import re
 import tomllib
 
 import pytest
 
 from tests.helpers import (
+    BIN_DIR,
     ITEM_MODELS,
     PACKAGE,
     POSTGRES_BAKE_TESTS,
@@ -127,6 +129,38 @@ def test_an_acknowledgement_excuses_its_own_revision_only(pg_project, tmp_path):
     findings = squawk_findings(result)
     assert findings == {(second.name, "ban-drop-column")}
     assert first.name not in {name for name, _ in findings}
+
+
+# A squawk ahead of the real one on PATH: notes each run in the file SQUAWK_LOG.
+COUNTING_SQUAWK = """#!/bin/sh
+echo run >> "$SQUAWK_LOG"
+exec {squawk} "$@"
+"""
+
+
+def test_one_squawk_run_reviews_every_revision(pg_project, tmp_path):
+    counting = tmp_path / "bin" / "squawk"
+    counting.parent.mkdir()
+    counting.write_text(COUNTING_SQUAWK.format(squawk=BIN_DIR / "squawk"))
+    counting.chmod(0o755)
+    log = tmp_path / "squawk.log"
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}",  # offline: no server
+        "PATH": os.pathsep.join([str(counting.parent), str(BIN_DIR), os.environ["PATH"]]),
+        "SQUAWK_LOG": str(log),
+    }
+
+    def squawk_runs() -> int:
+        log.unlink(missing_ok=True)
+        reviewed = assert_all_passed(review(pg_project, env))
+        assert reviewed == len(revision_files(pg_project))
+        return len(log.read_text().splitlines())
+
+    assert squawk_runs() == 1
+    for number in range(3):
+        hand_written_revision(pg_project, f"step {number}", "pass")
+    # Three more revisions, three more tests: not one more squawk process.
+    assert squawk_runs() == 1
 
 
 def test_an_acknowledgement_excuses_one_statement(pg_project, tmp_path):

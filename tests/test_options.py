@@ -13,7 +13,14 @@ from cookiecutter.main import cookiecutter
 
 from alembic_service_template import answers, options
 from alembic_service_template.options import OPTION_PATHS, excluded_paths, remove_excluded
-from tests.helpers import DEFAULT_BAKE_TESTS, TEMPLATE_DIR, assert_all_passed, baked_tests, run
+from tests.helpers import (
+    BAKED_PROJECT_TESTS,
+    DEFAULT_BAKE_TESTS,
+    TEMPLATE_DIR,
+    assert_all_passed,
+    baked_tests,
+    run,
+)
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 ANSWERS = {
@@ -189,7 +196,8 @@ def test_each_combination_bakes_a_clean_project_that_passes_its_tests(
     env = {"PYTHONDONTWRITEBYTECODE": "1", **server_database_url(request, combination)}
     result = baked_tests(project, env=env)
     # The model and migration tests, the API's with fastapi, squawk's review on PostgreSQL.
-    expected = (DEFAULT_BAKE_TESTS if web_framework == "fastapi" else 5) + (backend == "postgresql")
+    shipped = DEFAULT_BAKE_TESTS if web_framework == "fastapi" else BAKED_PROJECT_TESTS
+    expected = shipped + (backend == "postgresql")
     assert assert_all_passed(result) == expected, result.stdout
 
 

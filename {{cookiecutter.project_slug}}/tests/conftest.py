@@ -9,16 +9,16 @@ DATABASE_URL itself.
   creates databases on the server of ``DATABASE_URL`` and drops them afterwards (the
   role needs the right to create databases).
 
-pytest-alembic's checks (test_migrations.py), and any test that takes ``alembic_engine``,
-get an empty database each. The other tests share one database, migrated to head once
-per session, and each runs in a transaction that is rolled back at its end: what a test
-writes, commits included, is gone for the next one, however many revisions and tests
-there are.
+The migration checks (test_migrations.py), and any test that takes ``alembic_engine``
+(pytest-alembic's ``alembic_runner`` included), get an empty database each. The other
+tests share one database, migrated to head once per session, and each runs in a
+transaction that is rolled back at its end: what a test writes, commits included, is gone
+for the next one, however many revisions and tests there are.
 {%- if async_api %}
 
-Engines here never pool connections: pytest-alembic, FastAPI's TestClient and
-``asyncio.run`` each run their own event loop, and a driver's connection belongs to the
-loop that opened it.
+Engines here never pool connections: each Alembic command (env.py), pytest-alembic's
+steps, FastAPI's TestClient and ``asyncio.run`` run their own event loop, and a driver's
+connection belongs to the loop that opened it.
 {%- endif %}
 """
 {% if async_api %}
@@ -102,23 +102,27 @@ def alembic_config_on(engine: {{ "AsyncEngine" if async_api else "Engine" }}) ->
 
 @pytest.fixture
 def test_database_url(database_server: URL | None, tmp_path) -> Iterator[URL]:
-    """An empty database for one of pytest-alembic's checks."""
+    """An empty database for one test (``alembic_engine``)."""
     yield from empty_database(database_server, tmp_path)
 
 
 {% if async_api -%}
 @pytest.fixture
 def alembic_engine(test_database_url: URL) -> Iterator[AsyncEngine]:
-    """The async engine pytest-alembic migrates, with the application's rules (SQLite foreign
-    keys); pytest-alembic runs each step in an event loop of its own."""
+    """The async engine of an empty database, with the application's rules (SQLite foreign
+    keys), for the migration checks and pytest-alembic's ``alembic_runner``, which runs each
+    step in an event loop of its own."""
     engine = create_database_engine(test_database_url, poolclass=pool.NullPool)
+    skip_sqlite_durability(engine.sync_engine)
     yield from starting_empty(engine)
     asyncio.run(engine.dispose())
 {%- else -%}
 @pytest.fixture
 def alembic_engine(test_database_url: URL) -> Iterator[Engine]:
-    """The engine pytest-alembic migrates, with the application's rules (SQLite foreign keys)."""
+    """The engine of an empty database, with the application's rules (SQLite foreign keys),
+    for the migration checks and pytest-alembic's ``alembic_runner``."""
     engine = create_database_engine(test_database_url)
+    skip_sqlite_durability(engine)
     yield from starting_empty(engine)
     engine.dispose()
 {%- endif %}
@@ -126,14 +130,14 @@ def alembic_engine(test_database_url: URL) -> Iterator[Engine]:
 
 @pytest.fixture
 def empty_database_alembic(alembic_engine) -> Config:
-    """Alembic's config on pytest-alembic's empty database, for ``alembic.command``."""
+    """Alembic's config on ``alembic_engine``'s empty database, for ``alembic.command``."""
     return alembic_config_on(alembic_engine)
 
 
 def starting_empty(engine) -> Iterator:
     """Yield ``engine``. TEST_DATABASE_URL's single database is also the one the other tests
-    share at head: it is taken down to base for pytest-alembic's check (which starts from
-    an empty database), and back to head afterwards if it was there."""
+    share at head: it is taken down to base for a test that starts from an empty database,
+    and back to head afterwards if it was there."""
     if not os.environ.get("TEST_DATABASE_URL"):
         yield engine
         return
@@ -148,7 +152,7 @@ def starting_empty(engine) -> Iterator:
 
 @pytest.fixture(scope="session")
 def shared_database_url(database_server: URL | None, tmp_path_factory) -> Iterator[URL]:
-    """The database the tests other than pytest-alembic's share."""
+    """The database the tests other than the migration checks share."""
     yield from empty_database(database_server, tmp_path_factory.mktemp("shared"))
 
 
@@ -158,9 +162,11 @@ def migrated_engine(shared_database_url: URL) -> Iterator[{{ "AsyncEngine" if as
     (TEST_DATABASE_URL's back to base at its end)."""
 {%- if async_api %}
     engine = create_database_engine(shared_database_url, poolclass=pool.NullPool)
+    skip_sqlite_durability(engine.sync_engine)
     begin_sqlite_transactions_explicitly(engine.sync_engine)
 {%- else %}
     engine = create_database_engine(shared_database_url)
+    skip_sqlite_durability(engine)
     begin_sqlite_transactions_explicitly(engine)
 {%- endif %}
     command.upgrade(alembic_config_on(engine), "heads")
@@ -173,6 +179,21 @@ def migrated_engine(shared_database_url: URL) -> Iterator[{{ "AsyncEngine" if as
 {%- else %}
     engine.dispose()
 {%- endif %}
+
+
+def skip_sqlite_durability(engine: Engine) -> None:
+    """A test database is thrown away: SQLite keeps its rollback journal in memory and
+    does not wait for each commit to reach the disk. Every revision commits, so that
+    waiting would grow with the history."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _journal_in_memory(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=MEMORY")
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
 
 
 def begin_sqlite_transactions_explicitly(engine: Engine) -> None:

@@ -1,6 +1,8 @@
 """Every revision's SQL is reviewed by squawk, the PostgreSQL migration linter, as it will
-run: rendered offline (``alembic upgrade <previous>:<revision> --sql``), one revision at
-a time, so a finding names the revision that causes it.
+run: the whole history rendered offline in one command (``alembic upgrade heads --sql``),
+cut into one script per revision, each behind the script's opening (the timeouts), so a
+finding names the revision that causes it. One squawk run reviews them all: the review
+costs the same few processes however long the history.
 
 To accept a finding after review, acknowledge it in that revision's file, just above the
 operation: the rule, what the statement changes (a table, or table.column) and why:
@@ -32,6 +34,8 @@ from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT
 ACKNOWLEDGEMENT = re.compile(r"^\s*#\s*squawk-ignore:(.*)$", re.MULTILINE)
 # rule: table or table.column: reason
 ACKNOWLEDGEMENT_PARTS = re.compile(r"\s*([a-z-]+):\s*(\w+(?:\.\w+)?):\s*\S")
+# Where each revision's step begins in an offline script: "-- Running upgrade 0002 -> 0003".
+STEP = re.compile(r"^-- Running upgrade .* -> (\S+)$", re.MULTILINE)
 CONFIG = PROJECT_ROOT / ".squawk.toml"
 
 
@@ -47,20 +51,26 @@ def revisions() -> list[Script]:
     return list(reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())))
 
 
-def offline_sql(revision: Script) -> str:
+def revision_scripts() -> dict[str, str]:
+    """Each revision's SQL, by revision id: its own step of the whole history's script
+    (a merge's too, without its branches' revisions), behind the script's opening."""
     output = io.StringIO()
-    previous = revision.down_revision
-    if isinstance(previous, tuple):  # a merge: rendered from its first parent
-        previous = previous[0]
-    target = revision.revision if previous is None else f"{previous}:{revision.revision}"
-    command.upgrade(alembic_config(output), target, sql=True)
+    command.upgrade(alembic_config(output), "heads", sql=True)
     sql = output.getvalue()
-    if isinstance(revision.down_revision, tuple):
-        # That SQL holds the other branches' revisions too, each reviewed on its own: keep
-        # the script's opening (the timeouts) and the merge's own step.
-        own_step = re.search(rf"^-- Running upgrade .* -> {revision.revision}$", sql, re.MULTILINE)
-        sql = sql[: sql.index("-- Running upgrade")] + sql[own_step.start() :]
-    return sql
+    steps = list(STEP.finditer(sql))
+    starts = []
+    searched_from = 0
+    for step in steps:
+        # Each revision runs in a transaction of its own: its part begins at its BEGIN.
+        begin = sql.rfind("\nBEGIN;\n", searched_from, step.start())
+        starts.append(step.start() if begin == -1 else begin + 1)
+        searched_from = step.end()
+    ends = [*starts[1:], len(sql)]
+    opening = sql[: starts[0]] if starts else ""
+    return {
+        step[1]: opening + sql[start:end]
+        for step, start, end in zip(steps, starts, ends, strict=True)
+    }
 
 
 def acknowledgements(revision: Script) -> list[tuple[str, list[str]]]:
@@ -95,22 +105,38 @@ def squawk() -> str:
     return found
 
 
-@pytest.mark.parametrize("revision", revisions(), ids=lambda revision: revision.revision)
-def test_revision_passes_squawk(revision: Script) -> None:
-    sql = offline_sql(revision)
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory) -> dict[str, tuple[str, list[dict]]]:
+    """Each revision's SQL and squawk's findings in it, by revision id: one file per
+    revision, one squawk run over them all (its findings name their file)."""
+    folder = tmp_path_factory.mktemp("revision-sql")
+    scripts = revision_scripts()
+    files = {}
+    for number, (revision_id, sql) in enumerate(scripts.items()):
+        path = folder / f"{number:04d}.sql"
+        path.write_text(sql)
+        files[str(path)] = revision_id
     result = subprocess.run(
-        [squawk(), "--config", str(CONFIG), "--reporter", "json"],
-        input=sql,
+        [squawk(), "--config", str(CONFIG), "--reporter", "json", *files],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.stdout.strip(), result.stderr
+    findings = {revision_id: [] for revision_id in scripts}
+    for finding in json.loads(result.stdout):
+        findings[files[finding["file"]]].append(finding)
+    return {revision_id: (sql, findings[revision_id]) for revision_id, sql in scripts.items()}
+
+
+@pytest.mark.parametrize("revision", revisions(), ids=lambda revision: revision.revision)
+def test_revision_passes_squawk(revision: Script, reviewed) -> None:
+    sql, found_by_squawk = reviewed[revision.revision]
     lines = sql.splitlines()
     acknowledged = acknowledgements(revision)
     excused = {}  # acknowledgement -> the first line of the statement it excuses
     findings = []
-    for finding in json.loads(result.stdout):
+    for finding in found_by_squawk:
         start, statement = statement_at(lines, finding["line"])
         words = set(re.findall(r"\w+", statement))
         for number, (rule, names) in enumerate(acknowledged):
