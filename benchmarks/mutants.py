@@ -50,8 +50,8 @@ MUTANTS = [
     Mutant(
         "a sync request keeps its connection slot after it ends",
         f"{PACKAGE}/api/dependencies.py",
-        "    try:\n        yield\n    finally:\n        slots.release()",
-        "    yield",
+        "        finally:\n            slots.release()",
+        "        finally:\n            pass",
         ("tests/test_service.py::test_service_under_concurrent_load_returns_every_connection",),
     ),
     Mutant(
@@ -829,6 +829,7 @@ MUTANTS = [
         "sync requests wait for the pool in worker threads (pool/threadpool deadlock)",
         f"{PACKAGE}/api/dependencies.py",
         "SessionDep = Annotated[Session, Depends(pooled_session)]",
+        "from {{ cookiecutter.package_name }}.database.session import get_session\n\n"
         "SessionDep = Annotated[Session, Depends(get_session)]",
         (
             "tests/test_service.py::test_service_answers_again_after_its_clients_give_up_mid_request[sync]",

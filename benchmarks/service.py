@@ -1,16 +1,19 @@
-"""Throughput and latency of the baked FastAPI service on a real PostgreSQL server, beside a
-minimal hand-written FastAPI + SQLAlchemy app doing the same queries.
+"""Throughput and latency of the baked FastAPI service on a real PostgreSQL server, beside
+two minimal hand-written FastAPI apps doing the same queries: one through the ORM, one
+through SQLAlchemy Core.
 
     .venv/bin/python benchmarks/service.py [--quick] [--runs N] [--duration S]
 
 The script starts a throwaway PostgreSQL server (``tests/postgres.py``), bakes a project
-for it, migrates it to head and seeds ``ROWS`` items. Three uvicorn processes (one worker,
-no access log, 127.0.0.1) serve: the baked app, the hand-written app (written into the
+for it, migrates it to head and seeds ``ROWS`` items. Four uvicorn processes (one worker,
+no access log, 127.0.0.1) serve: the baked app, the two hand-written apps (written into the
 temporary folder) and a constant ASGI app. ``wrk`` (one thread, ``CONNECTIONS`` keep-alive
 connections, a fixed duration and at most ``MAX_REQUESTS`` requests per run) loads each;
-case and baseline alternate run by run (``compare``), after a warm-up run of each.
-The constant app shows the load generator's ceiling on this machine. Figures are printed,
-never asserted; see benchmarks/README.md.
+case and baseline alternate run by run (``compare``), after a warm-up run of each. Each
+route is measured three times: baked vs Core (the whole gap), baked vs ORM (what the
+template adds) and ORM vs Core (what the ORM itself costs). The constant app shows the
+load generator's ceiling on this machine. Figures are printed, never asserted; see
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -123,6 +126,79 @@ def get_item(conn: Conn, id: int) -> Item:
     if row is None:
         raise HTTPException(404, f"Item {id} not found")
     return Item(**row)
+"""
+
+
+# The second baseline: the same queries through the ORM, written the way the FastAPI and
+# SQLAlchemy documentation write them: a mapped class, select(Item) and session.get, a
+# plain Session from a yield dependency, and a read schema with from_attributes that
+# FastAPI fills from the entities (response_model). Same engine options as above; the
+# baked app against it shows what the template adds to the plain ORM code, and it against
+# the Core app shows what the ORM itself costs.
+HAND_WRITTEN_ORM_APP = """\
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import BigInteger, DateTime, String, Text, create_engine, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+engine = create_engine(
+    os.environ["DATABASE_URL"],
+    pool_pre_ping=True,
+    pool_size=int(os.environ["POOL_SIZE"]),
+    max_overflow=0,
+)
+SessionLocal = sessionmaker(engine)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "item"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ItemRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str | None
+    status: str
+    created_at: datetime
+
+
+def get_session() -> Iterator[Session]:
+    with SessionLocal() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+app = FastAPI()
+
+
+@app.get("/items", response_model=list[ItemRead])
+def list_items(session: SessionDep, limit: int = 50, offset: int = 0):
+    return session.scalars(select(Item).order_by(Item.id).limit(limit).offset(offset)).all()
+
+
+@app.get("/items/{id}", response_model=ItemRead)
+def get_item(session: SessionDep, id: int):
+    item = session.get(Item, id)
+    if item is None:
+        raise HTTPException(404, f"Item {id} not found")
+    return item
 """
 
 
@@ -429,19 +505,30 @@ def table(rows: list[ServiceRow]) -> list[str]:
     return lines
 
 
+def cpu_overhead(row: ServiceRow) -> str:
+    """How much more CPU per request the row's case takes than its baseline: ``+12 %``."""
+    case_cpu, base_cpu = row.medians(row.case)[3], row.medians(row.baseline)[3]
+    if not base_cpu:
+        return "n/a"
+    return f"{(case_cpu / base_cpu - 1) * 100:+.0f} %"
+
+
 SERVICE_PACKAGES = (
     "fastapi", "starlette", "uvicorn", "pydantic", "sqlalchemy", "psycopg", "psycopg-binary",
 )  # fmt: skip
 HAND_WRITTEN_LABEL = "hand-written FastAPI + Core"
+HAND_WRITTEN_ORM_LABEL = "hand-written FastAPI + ORM"
 
 
 def database_rows(
     wrk: str, work: Path, runs: int, duration: int, service: str, baseline: str,
-    baseline_label: str = HAND_WRITTEN_LABEL,
+    baseline_label: str = HAND_WRITTEN_LABEL, service_label: str = "",
 ) -> list[ServiceRow]:  # fmt: skip
     """``GET /items/{id}`` (random ids) and ``GET /items?limit=PAGE`` on the service at base
     URL ``service`` beside the one at ``baseline``, interleaved run by run. Both must already
-    serve the seeded database (see ``seeded_project``); ``same_answers`` is checked first."""
+    serve the seeded database (see ``seeded_project``); ``same_answers`` is checked first.
+    ``service_label`` (``"hand-written ORM"``, say) starts the rows' labels when the service
+    measured is not the baked one."""
     same_answers(service, baseline)
     by_id = wrk_script(work, random_ids=True, max_requests=MAX_REQUESTS)
     by_path = wrk_script(work, random_ids=False, max_requests=MAX_REQUESTS)
@@ -454,6 +541,7 @@ def database_rows(
         case, base = measure(
             wrk, runs, duration, (service + path, script), (baseline + path, script)
         )
+        label = f"{service_label}: {label}" if service_label else label
         rows.append(ServiceRow(label, case, baseline_label, base))
     return rows
 
@@ -497,18 +585,29 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         project, env = seeded_project(stack, work)
         (work / "hand_written.py").write_text(HAND_WRITTEN_APP)
+        (work / "hand_written_orm.py").write_text(HAND_WRITTEN_ORM_APP)
         (work / "constant.py").write_text(CONSTANT_APP)
-        progress("starting the three uvicorn processes")
+        progress("starting the four uvicorn processes")
         baked = stack.enter_context(
             uvicorn(f"{PACKAGE}.main:app", project, env, work / "baked.log", "/health")
         )
         hand_written = stack.enter_context(
             uvicorn("hand_written:app", work, env, work / "hand-written.log", "/items/1")
         )
+        hand_written_orm = stack.enter_context(
+            uvicorn("hand_written_orm:app", work, env, work / "hand-written-orm.log", "/items/1")
+        )
         constant = stack.enter_context(
             uvicorn("constant:app", work, env, work / "constant.log", "/")
         )
         rows = database_rows(wrk, work, runs, duration, baked, hand_written)
+        template_rows = database_rows(
+            wrk, work, runs, duration, baked, hand_written_orm, HAND_WRITTEN_ORM_LABEL
+        )
+        orm_rows = database_rows(
+            wrk, work, runs, duration, hand_written_orm, hand_written,
+            service_label="hand-written ORM",
+        )  # fmt: skip
         ceiling = ceiling_row(wrk, work, runs, duration, baked, constant)
 
     print_report(
@@ -516,10 +615,17 @@ def main(argv: list[str] | None = None) -> int:
         f" {duration:g} s per case, wrk 1 thread, {CONNECTIONS} connections,"
         f" uvicorn 1 worker, PostgreSQL on 127.0.0.1)",
         SERVICE_PACKAGES,
-        table([*rows, ceiling]),
+        table([*rows, *template_rows, *orm_rows, ceiling]),
     )
     for row in rows:
         print(f"Ratio baked/hand-written, {row.label}: {times(row.ratio)} (target >= 0.9x)")
+    for what, pairs in (
+        ("baked over hand-written ORM (the template)", template_rows),
+        ("hand-written ORM over Core (the ORM)", orm_rows),
+    ):
+        for row in pairs:
+            route = row.label.removeprefix("hand-written ORM: ")
+            print(f"CPU per request, {what}, {route}: {cpu_overhead(row)}")
     constant_rps = statistics.median(load.rps for load in ceiling.baseline)
     busiest = max(row.medians(row.case)[0] for row in rows)
     print(

@@ -5,11 +5,18 @@ import re
 
 from tests.helpers import quick_benchmark
 
-# Rows the quick run always prints: the baked service beside its baseline.
+CORE = "hand-written FastAPI + Core"
+ORM = "hand-written FastAPI + ORM"
+# Rows the quick run always prints (label, baseline): the baked service beside each
+# hand-written app, the ORM app beside the Core one, and the load generator's ceiling.
 EXPECTED_ROWS = {
-    "GET /items/{id}, 200 rows, random ids": "hand-written FastAPI + Core",
-    "GET /items?limit=50": "hand-written FastAPI + Core",
-    "GET /health (baked, no database)": "constant ASGI app",
+    ("GET /items/{id}, 200 rows, random ids", CORE),
+    ("GET /items?limit=50", CORE),
+    ("GET /items/{id}, 200 rows, random ids", ORM),
+    ("GET /items?limit=50", ORM),
+    ("hand-written ORM: GET /items/{id}, 200 rows, random ids", CORE),
+    ("hand-written ORM: GET /items?limit=50", CORE),
+    ("GET /health (baked, no database)", "constant ASGI app"),
 }
 NUMBER = r"\d+(?:\.\d+)?"
 MEASURED_ROW = re.compile(
@@ -33,12 +40,12 @@ def test_quick_service_benchmark_prints_the_table():
         " | Runs |" in out
     ), out
     measured = {
-        match["label"]: match for line in out.splitlines() if (match := MEASURED_ROW.match(line))
+        (match["label"], match["baseline_label"]): match
+        for line in out.splitlines()
+        if (match := MEASURED_ROW.match(line))
     }
-    assert set(measured) == set(EXPECTED_ROWS), out
-    for label, baseline_label in EXPECTED_ROWS.items():
-        row = measured[label]
-        assert row["baseline_label"] == baseline_label, out
+    assert set(measured) == EXPECTED_ROWS, out
+    for (label, _baseline), row in measured.items():
         for figure in FIGURES:
             assert float(row[figure]) > 0, f"{label}: {figure} is {row[figure]}\n{out}"
 
@@ -47,3 +54,5 @@ def test_quick_service_benchmark_prints_the_table():
     assert ceiling and float(ceiling[1]) > 0, out
     ratios = re.findall(rf"^Ratio baked/hand-written, .+: ({NUMBER})x", out, re.MULTILINE)
     assert len(ratios) == 2 and all(float(ratio) > 0 for ratio in ratios), out
+    overheads = re.findall(r"^CPU per request, .+: ([+-]\d+) %$", out, re.MULTILINE)
+    assert len(overheads) == 4, out

@@ -232,8 +232,8 @@ def connection(migrated_engine: Engine) -> Iterator[Connection]:
 
 @pytest.fixture
 def app_sessions():
-    """The application's own session factory, the one ``get_session`` uses, for the test to
-    bind to its database; made afresh for the next test."""
+    """The application's own session factory, the one every request's session comes from,
+    for the test to bind to its database; made afresh for the next test."""
     yield get_sessionmaker()
     get_sessionmaker.cache_clear()
 {%- if async_api %}

@@ -1,4 +1,5 @@
 {%- set async_api = cookiecutter.database_api == "async" -%}
+{%- set session_dependency = "get_session" if async_api else "pooled_session" -%}
 """The HTTP API through FastAPI's TestClient, on the shared test database.
 
 ``client`` (see conftest.py) runs the application as it is, its own session setup
@@ -16,7 +17,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import sessionmaker
 {%- endif %}
 
+{% if async_api -%}
 from {{ cookiecutter.package_name }}.database.session import create_database_engine, get_session
+{% else -%}
+from {{ cookiecutter.package_name }}.api.dependencies import pooled_session
+from {{ cookiecutter.package_name }}.database.session import create_database_engine
+{% endif -%}
 from {{ cookiecutter.package_name }}.main import create_app
 
 COLLECTION = "/{{ cookiecutter.__collection }}"
@@ -161,7 +167,7 @@ def test_a_pool_with_no_free_connection_is_503(migrated_engine):
         {{ "async " if async_api }}with engine.connect(), sessions() as session:
             yield session
 
-    app.dependency_overrides[get_session] = session_on_a_busy_pool
+    app.dependency_overrides[{{ session_dependency }}] = session_on_a_busy_pool
 {%- if async_api %}
     with TestClient(app) as client:
         response = client.get(COLLECTION)

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 {%- endif %}
 
 from {{ cookiecutter.package_name }}.api.fields import MAX_BIG_INTEGER
+{%- if cookiecutter.database_api == "async" %}
 from {{ cookiecutter.package_name }}.database.session import get_session
-{%- if cookiecutter.database_api == "sync" %}
+{%- else %}
+from {{ cookiecutter.package_name }}.database.session import get_sessionmaker
 from {{ cookiecutter.package_name }}.settings import get_settings
 {%- endif %}
 
@@ -37,9 +39,9 @@ def connection_slots() -> anyio.Semaphore:
     return anyio.Semaphore(get_settings().pool_size)
 
 
-async def connection_slot() -> AsyncIterator[None]:
-    """Holds one of the pool's connections for the request; a 503 (through the pool's own
-    timeout error) when none is free within POOL_TIMEOUT.
+async def pooled_session() -> AsyncIterator[Session]:
+    """A session holding one of the pool's connections for the request; a 503 (through
+    the pool's own timeout error) when none is free within POOL_TIMEOUT.
 
     The wait happens here, in the event loop, rather than in a worker thread blocked on
     the pool. Threads blocked on the pool could take every worker thread, while the
@@ -53,19 +55,19 @@ async def connection_slot() -> AsyncIterator[None]:
             await slots.acquire()
     except TimeoutError:
         raise PoolTimeoutError(f"No database connection was free within {timeout:g} s") from None
+    # One dependency rather than a slot beside get_session: FastAPI runs a sync generator
+    # in a worker thread twice (to open and to close), and the extra layer and thread hop
+    # cost about a tenth of a request's CPU (benchmarks/README.md).
+    session = get_sessionmaker()()
     try:
-        yield
+        yield session
     finally:
-        slots.release()
-
-
-async def pooled_session(
-    _slot: Annotated[None, Depends(connection_slot)],
-    session: Annotated[Session, Depends(get_session)],
-) -> Session:
-    # The slot comes first: get_session, run in a worker thread, starts only once its
-    # connection is free. It ends first too, and the slot is released after it.
-    return session
+        try:
+            # Closing rolls back and gives the connection back to the pool: blocking work,
+            # for a worker thread. The slot is free once the connection is back.
+            await anyio.to_thread.run_sync(session.close)
+        finally:
+            slots.release()
 
 
 # One session per request, closed (and rolled back if not committed) when it ends; no
