@@ -149,7 +149,7 @@ def test_the_driver_the_url_needs_is_a_dependency(bake, url, requirement):
     drivers = [
         d
         for d in dependencies
-        if not d.startswith(("alembic", "sqlalchemy", "pydantic-settings", "fastapi", "uvicorn"))
+        if not d.startswith(("alembic", "sqlalchemy", "pydantic", "fastapi", "uvicorn", "anyio"))
     ]
     assert drivers == (
         [] if requirement is None else [next(d for d in drivers if d.startswith(requirement))]

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from tests.helpers import (
+    BAKED_PROJECT_TESTS,
     BIN_DIR,
     PACKAGE,
     TEMPLATE_DIR,
@@ -160,4 +161,7 @@ def test_a_project_of_the_previous_main_updates_by_its_new_readme(tmp_path, web_
     alembic(project, "upgrade", "head")
     check = alembic(project, "check")
     assert "No new upgrade operations detected" in check.stdout + check.stderr
-    assert_all_passed(baked_tests(project), at_least=6)
+    own_tests = baked_tests(project)
+    assert_all_passed(own_tests, at_least=BAKED_PROJECT_TESTS + 1)
+    # The moved resource's own tests ran too.
+    assert re.search(r"^tests/test_order_line\.py \.+ ", own_tests.stdout, re.MULTILINE)

@@ -64,8 +64,10 @@ async def pooled_session() -> AsyncIterator[Session]:
     finally:
         try:
             # Closing rolls back and gives the connection back to the pool: blocking work,
-            # for a worker thread. The slot is free once the connection is back.
-            await anyio.to_thread.run_sync(session.close)
+            # for a worker thread, done even if the request was cancelled. The slot is
+            # free once the connection is back.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
         finally:
             slots.release()
 
