@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cookiecutter.main import cookiecutter
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # Console scripts installed next to the interpreter running the tests (cookiecutter, poetry, ruff).
@@ -312,6 +313,23 @@ def bake_for_absent_server(bake, scheme: str, **answers: str) -> Path:
     assert dotenv_without_compose_password(project) == f"DATABASE_URL='{url}'\n"
     assert [path.name for path in revision_files(project)] == ["0001_initial.py"]
     return project
+
+
+# The PostgreSQL URL a project is baked for: nothing listens behind it (baking connects
+# to no database); the tests give DATABASE_URL a real server's.
+POSTGRES_BAKE_URL = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
+
+
+def bake_for_postgres(output_dir: Path) -> Path:
+    """The default project baked for PostgreSQL into ``output_dir``, hooks in-process."""
+    return Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            output_dir=str(output_dir),
+            extra_context={"database_url": POSTGRES_BAKE_URL},
+        )
+    )
 
 
 # The async driver a test gives a project baked with database_api=async.

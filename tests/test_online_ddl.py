@@ -8,18 +8,16 @@ foreign key from the example to it, with an index; the revision is used as writt
 
 import re
 import sys
-from pathlib import Path
 
 import psycopg
 import pytest
-from cookiecutter.main import cookiecutter
 
 from tests.helpers import (
     ITEM_MODELS,
     PACKAGE,
-    TEMPLATE_DIR,
     alembic,
     autogenerate,
+    bake_for_postgres,
     edit,
     revision_files,
     run,
@@ -33,14 +31,7 @@ CATEGORY_LINK = (
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory, postgres_server):
     """(project, DATABASE_URL, the revision adding item.category_id), at head."""
-    project = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            output_dir=str(tmp_path_factory.mktemp("online-ddl")),
-            extra_context={"database_url": "postgresql+psycopg://app:secret@127.0.0.1:9/app"},
-        )
-    )
+    project = bake_for_postgres(tmp_path_factory.mktemp("online-ddl"))
     url = postgres_server.create_database("online_ddl")
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)

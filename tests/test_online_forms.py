@@ -16,15 +16,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from cookiecutter.main import cookiecutter
 from sqlalchemy import make_url
 
 from tests.helpers import (
     ITEM_MODELS,
-    TEMPLATE_DIR,
     alembic,
     assert_all_passed,
     autogenerate,
+    bake_for_postgres,
     baked_tests,
     edit,
     revision_files,
@@ -62,14 +61,7 @@ CHECK = "ck_item_description_not_null"
 def grown(tmp_path_factory, postgres_server):
     """(project, DATABASE_URL, [price, forms, later] revisions); the database is at the
     price revision, with rows in item."""
-    project = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            output_dir=str(tmp_path_factory.mktemp("online-forms")),
-            extra_context={"database_url": "postgresql+psycopg://app:secret@127.0.0.1:9/app"},
-        )
-    )
+    project = bake_for_postgres(tmp_path_factory.mktemp("online-forms"))
     url = postgres_server.create_database("online_forms")
     env = {"DATABASE_URL": url}
     models = project / ITEM_MODELS

@@ -12,16 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from cookiecutter.main import cookiecutter
 
 from tests.helpers import (
     BIN_DIR,
     ITEM_MODELS,
     PACKAGE,
-    TEMPLATE_DIR,
     alembic,
     assert_all_passed,
     autogenerate,
+    bake_for_postgres,
     baked_tests,
     edit,
     run,
@@ -145,14 +144,7 @@ def grown(tmp_path_factory, postgres_server):
     """(project, its DATABASE_URL, a copy of the previous build, the tests' output with two
     heads), grown step by step to one head, with the database at it."""
     out = tmp_path_factory.mktemp("team")
-    project = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            output_dir=str(out),
-            extra_context={"database_url": "postgresql+psycopg://app:secret@127.0.0.1:9/app"},
-        )
-    )
+    project = bake_for_postgres(out)
     env = {"DATABASE_URL": postgres_server.create_database("team")}
     alembic(project, "upgrade", "head", env=env)
     for name in ("category", "tag"):

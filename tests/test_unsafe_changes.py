@@ -11,19 +11,17 @@ what autogenerate says, then takes the revision and the model edit back.
 import re
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from cookiecutter.main import cookiecutter
 
 from tests.helpers import (
     ITEM_MODELS,
     PACKAGE,
-    TEMPLATE_DIR,
     add_resource,
     alembic,
     assert_all_passed,
     autogenerate,
+    bake_for_postgres,
     baked_tests,
     edit,
     hand_written_revision,
@@ -58,14 +56,7 @@ SQUAWK_RULE = re.compile(r"([\w-]+\.py): ([a-z-]+) at SQL line \d+: ")
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, postgres_server):
     """(project, env): a PostgreSQL bake with a ledger resource beside the example, at head."""
-    project = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            output_dir=str(tmp_path_factory.mktemp("unsafe-changes")),
-            extra_context={"database_url": "postgresql+psycopg://app:secret@127.0.0.1:9/app"},
-        )
-    )
+    project = bake_for_postgres(tmp_path_factory.mktemp("unsafe-changes"))
     env = {"DATABASE_URL": postgres_server.create_database("unsafe_changes")}
     add_resource(project, PACKAGE, "ledger", LEDGER_MODELS)
     alembic(project, "upgrade", "head", env=env)
@@ -338,14 +329,7 @@ def assert_in_readme(project, *lines):
 
 
 def test_the_readme_renames_a_column_without_downtime(tmp_path, postgres_server):
-    project = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            output_dir=str(tmp_path),
-            extra_context={"database_url": "postgresql+psycopg://app:secret@127.0.0.1:9/app"},
-        )
-    )
+    project = bake_for_postgres(tmp_path)
     url = postgres_server.create_database("rename_column")
     env = {"DATABASE_URL": url}
     models = project / ITEM_MODELS
