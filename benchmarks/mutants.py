@@ -1171,6 +1171,52 @@ MUTANTS = [
         "    if not directives:\n        return\n",
         (f"{UNSAFE_TESTS}::test_alembic_check_prints_no_report",),
     ),
+    Mutant(
+        "API: a request body drops a field it does not declare",
+        f"{PACKAGE}/api/fields.py",
+        '    model_config = ConfigDict(extra="forbid")\n',
+        "    model_config = ConfigDict()\n",
+        ("tests/test_service.py::test_a_misspelled_field_is_422_naming_it[sqlite-sync-POST]",),
+    ),
+    Mutant(
+        "API: the example resource's create body is no RequestBody",
+        f"{PACKAGE}/resources/{{{{cookiecutter.resource_name}}}}/schemas.py",
+        "class {{ cookiecutter.__model_class }}Create(RequestBody):",
+        "class {{ cookiecutter.__model_class }}Create(BaseModel):",
+        (f"{SQLITE_TESTS}::test_commands_work_from_any_directory",),
+    ),
+    Mutant(
+        "add-resource: the update body is no RequestBody",
+        f"{PACKAGE}/scaffold/templates/resource/schemas.py.tmpl",
+        "class ${model}Update(RequestBody):",
+        "class ${model}Update(BaseModel):",
+        (
+            f"{ADD_RESOURCE_TESTS}::test_new_resources_are_in_the_service_style_and_pass_tests_and_lint[sqlite-fastapi-sync]",
+        ),
+    ),
+    Mutant(
+        "API: FastAPI's own operation ids (list_items_items_get)",
+        f"{PACKAGE}/main.py",
+        "        generate_unique_id_function=operation_id,\n",
+        "",
+        ("tests/test_service.py::test_openapi_operation_ids_are_the_route_names[sqlite-sync]",),
+    ),
+    Mutant(
+        "add-resource: every resource's list route has the same operation id",
+        f"{PACKAGE}/scaffold/templates/resource/router.py.tmpl",
+        "def list_${collection}(",
+        "def list_rows(",
+        (
+            f"{ADD_RESOURCE_TESTS}::test_uvicorn_serves_crud_for_both_new_collections[sqlite-fastapi-sync]",
+        ),
+    ),
+    Mutant(
+        "API: reStructuredText markup in a schema's OpenAPI description",
+        f"{PACKAGE}/resources/{{{{cookiecutter.resource_name}}}}/schemas.py",
+        '"""Only the fields sent change; `description` may',
+        '"""Only the fields sent change; ``description`` may',
+        ("tests/test_service.py::test_openapi_descriptions_are_plain_text[sqlite-sync]",),
+    ),
 ]
 
 

@@ -39,8 +39,9 @@ from tests.helpers import (
 )
 
 NEW_RESOURCES = ("order", "order_line")
-# Each new resource's own tests: CRUD, 409 and four 422 bodies (FastAPI), or a model round trip.
-NEW_TESTS = {"fastapi": 6, "none": 1}
+# Each new resource's own tests: CRUD, 409, four 422 bodies and an unknown field in POST and
+# PATCH (FastAPI), or a model round trip.
+NEW_TESTS = {"fastapi": 8, "none": 1}
 BAKE_URLS = {
     "sqlite": "sqlite:///my_service.db",
     "postgresql": "postgresql+psycopg://app:secret@127.0.0.1:9/app",
@@ -193,7 +194,15 @@ def test_uvicorn_serves_crud_for_both_new_collections(grown, tmp_path):
             assert client.patch(location, json={"name": None}).status_code == 422
             assert client.delete(location).status_code == 204
             assert client.get(location).status_code == 404
+            response = client.post(collection, json={"name": "third", "nmae": "typo"})
+            assert response.status_code == 422, response.text
+            assert response.json()["detail"][0]["loc"] == ["body", "nmae"]
         assert client.get("/ready").status_code == 200
+        # Three resources, each with five routes, and the two probes: one id each.
+        schema = client.get("/openapi.json").json()
+        ids = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
+        assert len(ids) == len(set(ids)) == 17, ids
+        assert {"list_orders", "list_order_lines", "get_order_line", "update_order"} <= set(ids)
 
 
 def test_the_database_of_database_url_is_never_opened(baked, tmp_path):

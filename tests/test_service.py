@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -207,6 +208,45 @@ def test_lone_surrogate_is_422(api):
         "/items", content=b'{"name": "\\ud800"}', headers={"content-type": "application/json"}
     )
     assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_misspelled_field_is_422_naming_it(api, method):
+    existing = create(api, name=unique("spelled")).json()
+    path = "/items" if method == "POST" else f"/items/{existing['id']}"
+    response = api.request(method, path, json={"name": unique("renamed"), "descripton": "typo"})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "descripton"]
+    assert error["type"] == "extra_forbidden"
+    assert api.get(f"/items/{existing['id']}").json() == existing
+
+
+def test_openapi_operation_ids_are_the_route_names(api):
+    schema = api.get("/openapi.json").json()
+    ids = {
+        (method, path): operation["operationId"]
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert ids == {
+        ("get", "/health"): "health",
+        ("get", "/ready"): "ready",
+        ("get", "/items"): "list_items",
+        ("post", "/items"): "create_item",
+        ("get", "/items/{id}"): "get_item",
+        ("patch", "/items/{id}"): "update_item",
+        ("delete", "/items/{id}"): "delete_item",
+    }
+
+
+def test_openapi_descriptions_are_plain_text(api):
+    text = api.get("/openapi.json").text
+    assert "``" not in text
+    assert not re.search(r":[a-z]+:`", text)
+    schema = api.get("/openapi.json").json()
+    assert "`description`" in schema["components"]["schemas"]["ItemUpdate"]["description"]
+    assert schema["paths"]["/items"]["get"]["description"].startswith("One page, by id")
 
 
 def test_openapi_lists_the_resource_and_probes(api):

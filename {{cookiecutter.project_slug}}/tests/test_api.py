@@ -7,6 +7,8 @@ included; only its sessions are opened on the test's connection, never on the da
 in DATABASE_URL.
 """
 
+import re
+
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
@@ -96,6 +98,17 @@ def test_invalid_input_is_422(client, method, path, body):
     assert response.status_code == 422, response.text
 
 
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_an_unknown_field_is_422_naming_it(client, method):
+    existing = create(client, name="existing")
+    path = COLLECTION if method == "post" else f"{COLLECTION}/{existing['id']}"
+    response = client.request(method, path, json={"name": "renamed", "descripton": "typo"})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "descripton"]
+    assert client.get(f"{COLLECTION}/{existing['id']}").json() == existing
+
+
 def test_pages_follow_the_id_order(client):
     ids = [create(client, name=f"row {number}")["id"] for number in range(5)]
     page = client.get(COLLECTION, params={"limit": 2, "offset": 2}).json()
@@ -179,6 +192,32 @@ def test_a_pool_with_no_free_connection_is_503(migrated_engine):
 {%- endif %}
     assert response.status_code == 503
     assert response.json() == {"detail": "The database is unavailable; try again later."}
+
+
+def operations(client):
+    schema = client.get("/openapi.json").json()
+    return [operation for path in schema["paths"].values() for operation in path.values()]
+
+
+def test_operation_ids_are_the_route_names_unique_across_resources(client):
+    ids = [operation["operationId"] for operation in operations(client)]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    assert {
+        "health",
+        "ready",
+        "list_{{ cookiecutter.__collection }}",
+        "get_{{ cookiecutter.resource_name }}",
+        "create_{{ cookiecutter.resource_name }}",
+        "update_{{ cookiecutter.resource_name }}",
+        "delete_{{ cookiecutter.resource_name }}",
+    } <= set(ids)
+
+
+def test_openapi_text_has_no_restructuredtext_markup(client):
+    # Client generators and documentation viewers show descriptions as Markdown.
+    text = client.get("/openapi.json").text
+    assert "``" not in text
+    assert not re.search(r":[a-z]+:`", text)
 
 
 def test_health(client):

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import configure_mappers
 
 import {{ cookiecutter.package_name }}
@@ -33,6 +34,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     {{ "await " if cookiecutter.database_api == "async" }}get_engine().dispose()
 
 
+def operation_id(route: APIRoute) -> str:
+    """The route function's name (`list_items`, `create_item`): the method name a client
+    generator makes of it, rather than FastAPI's `list_items_items_get`. Each resource's
+    functions carry its own name, so the ids stay unique across resources."""
+    return route.name
+
+
 def create_app() -> FastAPI:
     # Every model is imported, and the mappers configured, before any router: routers are
     # imported one by one, and a relationship naming a model by string ("Category") only
@@ -44,6 +52,7 @@ def create_app() -> FastAPI:
         description={{ cookiecutter.package_name }}.__doc__,
         version="0.1.0",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     add_error_handlers(app)
     app.include_router(health.router)

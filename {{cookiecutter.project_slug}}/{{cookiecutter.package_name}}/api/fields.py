@@ -1,9 +1,10 @@
-"""Field types for request bodies and paths: values every database can store."""
+"""Request bodies and paths: the base class of every request body, and field types for
+values every database can store."""
 
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 # The largest 64-bit integer, the ids' type on every backend (SQLite's INTEGER, BIGINT
 # elsewhere): anything larger can only be a client's mistake.
@@ -24,3 +25,9 @@ def _storable(value: str) -> str:
 StoredText = Annotated[str, AfterValidator(_storable)]
 
 RowId = Annotated[int, Path(ge=1, le=MAX_BIG_INTEGER)]
+
+
+class RequestBody(BaseModel):
+    # A field the schema does not declare is a 422 naming it: a misspelled optional field
+    # ("descripton") would otherwise be dropped silently, and the request "succeed".
+    model_config = ConfigDict(extra="forbid")

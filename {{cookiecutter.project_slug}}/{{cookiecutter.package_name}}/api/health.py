@@ -61,6 +61,7 @@ def current_revisions(session: Session) -> list[str]:
 
 @router.get("/health")
 {{ "async " if cookiecutter.database_api == "async" }}def health() -> Health:
+    """The process serves requests; the database is not consulted."""
     return Health(status="ok")
 
 
@@ -73,6 +74,8 @@ def current_revisions(session: Session) -> list[str]:
 )
 {%- if cookiecutter.database_api == "async" %}
 async def ready(session: SessionDep) -> Readiness | JSONResponse:
+    """Ready when the database answers and has this build's migrations (or a newer
+    build's); a 503 saying why otherwise."""
     build = build_revisions()
     try:
         # Alembic reads the version table through a sync connection: run_sync gives one.
@@ -80,6 +83,8 @@ async def ready(session: SessionDep) -> Readiness | JSONResponse:
     except (DBAPIError, *CONNECTION_FAILURES):
 {%- else %}
 def ready(session: SessionDep) -> Readiness | JSONResponse:
+    """Ready when the database answers and has this build's migrations (or a newer
+    build's); a 503 saying why otherwise."""
     build = build_revisions()
     try:
         current = current_revisions(session)

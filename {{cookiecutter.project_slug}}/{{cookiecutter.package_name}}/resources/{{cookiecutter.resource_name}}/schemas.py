@@ -6,21 +6,21 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from {{ cookiecutter.package_name }}.api.fields import StoredText
+from {{ cookiecutter.package_name }}.api.fields import RequestBody, StoredText
 
 from .models import {{ cookiecutter.__model_class }}Status
 
 Name = Annotated[StoredText, Field(min_length=1, max_length=200)]
 
 
-class {{ cookiecutter.__model_class }}Create(BaseModel):
+class {{ cookiecutter.__model_class }}Create(RequestBody):
     name: Name
     description: StoredText | None = None
     status: {{ cookiecutter.__model_class }}Status = {{ cookiecutter.__model_class }}Status.DRAFT
 
 
-class {{ cookiecutter.__model_class }}Update(BaseModel):
-    """Only the fields sent change; ``description`` may be set to null, the others not."""
+class {{ cookiecutter.__model_class }}Update(RequestBody):
+    """Only the fields sent change; `description` may be set to null, the others not."""
 
     name: Name | SkipJsonSchema[None] = None
     description: StoredText | None = None
