@@ -35,6 +35,7 @@ ONLINE_DDL = f"{PACKAGE}/database/online_ddl.py"
 UNSAFE_TESTS = "tests/test_unsafe_changes.py"
 UNSAFE_REPORTED = f"{UNSAFE_TESTS}::test_an_unsafe_change_is_reported"
 LAYOUT_UPDATE_TESTS = "tests/test_layout_update.py"
+SERVICE_TESTS = "tests/test_service.py"
 
 
 @dataclass(frozen=True)
@@ -1216,6 +1217,41 @@ MUTANTS = [
         '"""Only the fields sent change; `description` may',
         '"""Only the fields sent change; ``description`` may',
         ("tests/test_service.py::test_openapi_descriptions_are_plain_text[sqlite-sync]",),
+    ),
+    Mutant(
+        "cors: every origin allowed",
+        f"{PACKAGE}/main.py",
+        "            allow_origins=cors_origins,",
+        '            allow_origins=["*"],',
+        (f"{SERVICE_TESTS}::test_cors_answers_the_configured_origins_only",),
+    ),
+    Mutant(
+        "cors: the middleware added without CORS_ORIGINS",
+        f"{PACKAGE}/main.py",
+        "    if cors_origins:\n",
+        "    if True:\n",
+        (f"{SERVICE_TESTS}::test_no_cors_headers_without_cors_origins",),
+    ),
+    Mutant(
+        "cors: CORS_ORIGINS takes anything",
+        f"{PACKAGE}/settings.py",
+        "            if not ORIGIN.fullmatch(origin):",
+        "            if not origin:",
+        (f"{SERVICE_TESTS}::test_an_invalid_cors_origins_stops_the_service_naming_it",),
+    ),
+    Mutant(
+        "proxy headers trusted from everywhere",
+        f"{PROJECT}/Dockerfile",
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app"]',
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app", "--forwarded-allow-ips", "*"]',
+        (f"{SERVICE_TESTS}::test_forwarded_proto_is_trusted_from_forwarded_allow_ips_only",),
+    ),
+    Mutant(
+        "proxy headers ignored",
+        f"{PROJECT}/Dockerfile",
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app"]',
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app", "--no-proxy-headers"]',
+        (f"{SERVICE_TESTS}::test_forwarded_proto_is_trusted_from_forwarded_allow_ips_only",),
     ),
 ]
 

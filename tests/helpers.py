@@ -493,8 +493,13 @@ class Service:
         app: str = f"{PACKAGE}.main:app",
         app_dir: Path | None = None,
         env: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
         self.project = project
+        # What ``python -m`` runs (the image's command, say), before the host and port.
+        self.command = command or ["uvicorn", app] + (
+            ["--app-dir", str(app_dir)] if app_dir else []
+        )
         # More of the service's environment (POOL_SIZE=1, say), besides DATABASE_URL.
         self.env = env or {}
         self.database_url = database_url
@@ -511,8 +516,7 @@ class Service:
             self.base_url = f"http://127.0.0.1:{port}"
             with self.log.open("w") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", self.app]
-                    + (["--app-dir", str(self.app_dir)] if self.app_dir else [])
+                    [sys.executable, "-m", *self.command]
                     + ["--host", "127.0.0.1", "--port", str(port)],
                     cwd=self.project,
                     env={
@@ -567,13 +571,14 @@ def serving(
     app: str = f"{PACKAGE}.main:app",
     app_dir: Path | None = None,
     env: dict[str, str] | None = None,
+    command: list[str] | None = None,
 ) -> Iterator[httpx.Client]:
     """A running service and an HTTP client on it; it must stop gracefully on SIGTERM.
 
     uvicorn shuts down (lifespan included), then re-raises the signal so that the exit
     status tells a supervisor why it stopped: -SIGTERM, not 0, is its clean exit.
     """
-    service = Service(project, database_url, log, app, app_dir, env)
+    service = Service(project, database_url, log, app, app_dir, env, command)
     service.start()
     try:
         with httpx.Client(base_url=service.base_url, timeout=30) as client:

@@ -9,6 +9,7 @@ add a resource bake their own.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -885,3 +886,110 @@ def test_an_async_write_returns_the_values_the_database_generated(
             created["updated_at"]
         ), (created, updated)
         assert client.get(f"/items/{created['id']}").json() == updated
+
+
+# --- browsers and proxies: CORS_ORIGINS, FORWARDED_ALLOW_IPS --------------------------------
+
+
+@contextmanager
+def sqlite_service(service_project, tmp_path, monkeypatch, **settings) -> Iterator[httpx.Client]:
+    """The SQLite project migrated and run by the image's own command (its Dockerfile's
+    CMD), with ``settings`` in its environment and CORS_ORIGINS and FORWARDED_ALLOW_IPS
+    otherwise unset, whatever the caller's environment holds."""
+    for name in ("CORS_ORIGINS", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    url = sqlite_url(tmp_path)
+    alembic(service_project, "upgrade", "head", env={"DATABASE_URL": url})
+    command = json.loads(
+        re.search(r"^CMD (\[.*\])$", (service_project / "Dockerfile").read_text(), re.M)[1]
+    )
+    assert command[0] == "uvicorn", command
+    with serving(
+        service_project, url, tmp_path / "uvicorn.log", env=settings, command=command
+    ) as client:
+        yield client
+
+
+def preflight(client: httpx.Client, origin: str) -> httpx.Response:
+    return client.options(
+        "/items", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+    )
+
+
+def test_cors_answers_the_configured_origins_only(service_project, tmp_path, monkeypatch):
+    origins = "https://app.example.com, http://localhost:5173"
+    with sqlite_service(service_project, tmp_path, monkeypatch, CORS_ORIGINS=origins) as client:
+        for origin in ("https://app.example.com", "http://localhost:5173"):
+            response = preflight(client, origin)
+            assert response.status_code == 200, response.text
+            assert response.headers["access-control-allow-origin"] == origin
+            assert "POST" in response.headers["access-control-allow-methods"]
+        for origin in ("https://evil.example.com", "http://app.example.com", "null"):
+            response = preflight(client, origin)
+            assert "access-control-allow-origin" not in response.headers, origin
+        # A page of an allowed origin reads the Location of the row it created.
+        response = client.post(
+            "/items", json={"name": unique("cors")}, headers={"Origin": "https://app.example.com"}
+        )
+        assert response.status_code == 201, response.text
+        assert response.headers["access-control-allow-origin"] == "https://app.example.com"
+        assert "location" in response.headers["access-control-expose-headers"].lower()
+        response = client.get("/items", headers={"Origin": "https://evil.example.com"})
+        assert response.status_code == 200
+        assert "access-control-allow-origin" not in response.headers
+
+
+def test_no_cors_headers_without_cors_origins(service_project, tmp_path, monkeypatch):
+    with sqlite_service(service_project, tmp_path, monkeypatch) as client:
+        response = preflight(client, "https://app.example.com")
+        assert response.status_code == 405, response.text
+        assert not [name for name in response.headers if name.startswith("access-control-")]
+        response = client.get("/items", headers={"Origin": "https://app.example.com"})
+        assert response.status_code == 200
+        assert not [name for name in response.headers if name.startswith("access-control-")]
+
+
+@pytest.mark.parametrize(
+    ("settings", "scheme"),
+    [
+        # The default trusts the loopback address, where the test's client is.
+        ({}, "https"),
+        ({"FORWARDED_ALLOW_IPS": "127.0.0.1"}, "https"),
+        # A proxy elsewhere: the client's own header is ignored.
+        ({"FORWARDED_ALLOW_IPS": "192.0.2.10"}, "http"),
+    ],
+    ids=["default", "trusted", "untrusted"],
+)
+def test_forwarded_proto_is_trusted_from_forwarded_allow_ips_only(
+    service_project, tmp_path, monkeypatch, settings, scheme
+):
+    with sqlite_service(service_project, tmp_path, monkeypatch, **settings) as client:
+        response = client.post(
+            "/items",
+            json={"name": unique("proxied")},
+            headers={"X-Forwarded-Proto": "https", "Host": "api.example.com"},
+        )
+        assert response.status_code == 201, response.text
+        created = response.json()
+        assert response.headers["location"] == f"{scheme}://api.example.com/items/{created['id']}"
+
+
+@pytest.mark.parametrize(
+    "value", ["*", "app.example.com", "https://app.example.com/", "https://app.example.com/x"]
+)
+def test_an_invalid_cors_origins_stops_the_service_naming_it(service_project, tmp_path, value):
+    env = {"DATABASE_URL": sqlite_url(tmp_path), "CORS_ORIGINS": f"https://ok.example.com,{value}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
+        cwd=service_project,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "validation error for HttpSettings\ncors_origins\n" in result.stderr, result.stderr
+    assert (
+        f"{value!r} is not an origin: CORS_ORIGINS takes origins such as https://example.com"
+        in result.stderr
+    ), result.stderr

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import configure_mappers
 
@@ -14,6 +15,7 @@ from {{ cookiecutter.package_name }}.api.errors import add_error_handlers
 from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
 from {{ cookiecutter.package_name }}.database.discovery import import_models
 from {{ cookiecutter.package_name }}.database.session import get_engine, get_sessionmaker
+from {{ cookiecutter.package_name }}.settings import HttpSettings
 
 
 @asynccontextmanager
@@ -55,6 +57,18 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     add_error_handlers(app)
+    # Read now: middleware cannot be added once the app serves. An invalid CORS_ORIGINS
+    # stops the import, naming it.
+    cors_origins = HttpSettings().cors_origins
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            # A page reads where the row it created lives.
+            expose_headers=["Location"],
+        )
     app.include_router(health.router)
     include_resource_routers(app)
     return app

@@ -4,6 +4,9 @@
 holding ``alembic.ini``), so commands behave the same from any working directory.
 """
 
+{% if cookiecutter.web_framework == "fastapi" -%}
+import re
+{% endif -%}
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -89,6 +92,39 @@ def normalise_database_url(url: URL) -> URL:
     return url
 
 
+{% if cookiecutter.web_framework == "fastapi" -%}
+# An origin as browsers send it: scheme, lowercase host (or [IPv6]) and optional port.
+ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
+
+
+class HttpSettings(BaseSettings):
+    """What the app needs when it is built, before any request: read apart from
+    ``Settings``, so that importing the app needs no DATABASE_URL."""
+
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
+
+    # The origins whose pages may call the API from a browser, comma-separated
+    # (CORS_ORIGINS=https://app.example.com,http://localhost:5173). None by default: no
+    # CORS headers, so browsers let only the API's own origin read its responses.
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        origins = [origin.strip() for origin in value.split(",") if origin.strip()]
+        for origin in origins:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: CORS_ORIGINS takes origins such as"
+                    " https://example.com or http://localhost:5173 (no path, no *),"
+                    " separated by commas"
+                )
+        return origins
+
+
+{% endif -%}
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
