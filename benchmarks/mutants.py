@@ -1139,9 +1139,9 @@ MUTANTS = [
     ),
     Mutant(
         "autogenerate: a NUMERIC with more digits is reported as a rewrite",
-        f"{PACKAGE}/database/migrations.py",
-        "(new.precision is None or new.precision >= old.precision)",
-        "new.precision == old.precision",
+        f"{PACKAGE}/database/online_ddl.py",
+        "and new.precision >= old.precision\n",
+        "and new.precision == old.precision\n",
         (f"{UNSAFE_TESTS}::test_a_safe_change_is_not_reported[wider numeric]",),
     ),
     Mutant(

@@ -27,10 +27,8 @@ from sqlalchemy import (
     Connection,
     DefaultClause,
     Enum,
-    Float,
     ForeignKeyConstraint,
     Identity,
-    Numeric,
     String,
     Text,
     literal_column,
@@ -42,6 +40,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from {{ cookiecutter.package_name }}.database.online_ddl import (
     SquawkAcknowledgementOp,
+    a_wider_numeric,
     wider_numeric_acknowledgement,
     write_online_ddl,
 )
@@ -428,13 +427,7 @@ def rewrites_every_row(old, new) -> bool:
         return False
     if isinstance(old, String) and not isinstance(old, Enum) and type(new) is Text:
         return False
-    if all(isinstance(type_, Numeric) and not isinstance(type_, Float) for type_ in (old, new)):
-        return not (
-            old.scale == new.scale
-            and old.precision is not None
-            and (new.precision is None or new.precision >= old.precision)
-        )
-    return True
+    return not a_wider_numeric(old, new)
 
 
 def rename_advice(operation: ops.DropColumnOp, new_name: str) -> str:

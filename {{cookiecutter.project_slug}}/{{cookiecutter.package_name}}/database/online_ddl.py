@@ -327,13 +327,24 @@ def _enum_values_in_place(operation: AddEnumValuesOp) -> list:
 
 
 def wider_numeric_acknowledgement(operation) -> SquawkAcknowledgementOp | None:
-    """Squawk's changing-column-type, acknowledged for an operation that only raises a
-    NUMERIC's precision, scale unchanged: PostgreSQL checks no value and rewrites no row."""
+    """Squawk's changing-column-type, acknowledged for an operation that only widens a
+    NUMERIC (see ``a_wider_numeric``)."""
     if not isinstance(operation, ops.AlterColumnOp):
         return None
-    old, new = operation.existing_type, operation.modify_type
-    if not all(isinstance(type_, Numeric) and not isinstance(type_, Float) for type_ in (old, new)):
+    if not a_wider_numeric(operation.existing_type, operation.modify_type):
         return None
+    return SquawkAcknowledgementOp(
+        "changing-column-type",
+        f"{operation.table_name}.{operation.column_name}",
+        "a wider NUMERIC of the same scale rewrites no row",
+    )
+
+
+def a_wider_numeric(old, new) -> bool:
+    """Whether ``old`` to ``new`` only raises a NUMERIC's precision, scale unchanged, or
+    lifts its limits: PostgreSQL checks no value and rewrites no row."""
+    if not all(isinstance(type_, Numeric) and not isinstance(type_, Float) for type_ in (old, new)):
+        return False
     unconstrained = new.precision is None and new.scale is None
     wider = (
         old.precision is not None
@@ -341,13 +352,7 @@ def wider_numeric_acknowledgement(operation) -> SquawkAcknowledgementOp | None:
         and new.precision >= old.precision
         and (new.scale or 0) == (old.scale or 0)
     )
-    if not (unconstrained or wider):
-        return None
-    return SquawkAcknowledgementOp(
-        "changing-column-type",
-        f"{operation.table_name}.{operation.column_name}",
-        "a wider NUMERIC of the same scale rewrites no row",
-    )
+    return unconstrained or wider
 
 
 def _qualified(name: str, schema: str | None) -> str:
