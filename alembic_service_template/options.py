@@ -42,6 +42,9 @@ OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
         f"{_SCAFFOLD}/resource/schemas.py.tmpl",
         f"{_SCAFFOLD}/tests/test_api.py.tmpl",
         "tests/test_api.py",
+        # The Kubernetes Deployment, Service, PodDisruptionBudget and NetworkPolicy; without
+        # a web layer k8s/ holds the migration Job alone.
+        "k8s/app",
     ),
     ("web_framework", "none"): (f"{_SCAFFOLD}/tests/test_models.py.tmpl",),
     # Sync and async projects have the same files; the few that differ say so inside.

@@ -139,6 +139,14 @@ def next_steps(project_dir: Path, installed: bool) -> list[str]:
     ]
 
 
+# SQLite is a file on one machine: said after the next steps of a SQLite project.
+SQLITE_REPLICAS_NOTE = (
+    "Note: SQLite is a file on one machine. Several replicas of the service need a server\n"
+    "database (PostgreSQL or MySQL), and the Kubernetes manifests in k8s/ assume one\n"
+    '(README.md, "Deploy to Kubernetes").'
+)
+
+
 def main(plan: dict) -> int:
     project_dir = Path.cwd()
     # .env holds the database password: readable by its owner only, on every (re-)bake.
@@ -161,4 +169,6 @@ def main(plan: dict) -> int:
     print(f"\n{plan['project_slug']} is ready. Next steps:")
     for step in next_steps(project_dir, installed):
         print(f"  {step}")
+    if plan["dialect"] == "sqlite":
+        print(f"\n{SQLITE_REPLICAS_NOTE}")
     return 0
