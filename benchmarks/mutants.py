@@ -36,6 +36,14 @@ UNSAFE_TESTS = "tests/test_unsafe_changes.py"
 UNSAFE_REPORTED = f"{UNSAFE_TESTS}::test_an_unsafe_change_is_reported"
 LAYOUT_UPDATE_TESTS = "tests/test_layout_update.py"
 SERVICE_TESTS = "tests/test_service.py"
+K8S = f"{PROJECT}/k8s"
+K8S_TESTS = "tests/test_kubernetes.py"
+K8S_DEPLOYMENT = (
+    f"{K8S_TESTS}::test_the_deployment_rolls_safely_and_runs_locked_down[fastapi-postgresql]"
+)
+K8S_JOB = f"{K8S_TESTS}::test_the_migration_job_runs_the_same_image_locked_down[none-postgresql]"
+K8S_CHECKOV = f"{K8S_TESTS}::test_checkov_finds_nothing_beyond_the_skips_it_is_told_with_reasons"
+K8S_NO_VALUES = f"{K8S_TESTS}::test_no_manifest_holds_a_database_url_or_a_password"
 
 
 @dataclass(frozen=True)
@@ -1252,6 +1260,84 @@ MUTANTS = [
         'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app"]',
         'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app", "--no-proxy-headers"]',
         (f"{SERVICE_TESTS}::test_forwarded_proto_is_trusted_from_forwarded_allow_ips_only",),
+    ),
+    Mutant(
+        "k8s: one replica",
+        f"{K8S}/app/deployment.yaml",
+        "  replicas: 2\n",
+        "  replicas: 1\n",
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "k8s: readiness probe on /health, which never asks the database",
+        f"{K8S}/app/deployment.yaml",
+        "              path: /ready\n",
+        "              path: /health\n",
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "k8s: the migration pod not required to run as non-root",
+        f"{K8S}/migrate/job.yaml",
+        "        runAsNonRoot: true\n        runAsUser: 10001\n",
+        "        runAsUser: 10001\n",
+        (K8S_JOB,),
+    ),
+    Mutant(
+        "k8s: privilege escalation allowed in the API's container",
+        f"{K8S}/app/deployment.yaml",
+        "            allowPrivilegeEscalation: false\n",
+        "            allowPrivilegeEscalation: true\n",
+        (f"{K8S_CHECKOV}[fastapi-sqlite]",),
+    ),
+    Mutant(
+        "k8s: the database URL written into the Deployment",
+        f"{K8S}/app/deployment.yaml",
+        "              valueFrom:\n                secretKeyRef:\n"
+        "                  name: {{ cookiecutter.project_slug }}-database\n"
+        "                  key: DATABASE_URL\n",
+        "              value: postgresql+psycopg://app:secret@db:5432/app\n",
+        (f"{K8S_NO_VALUES}[fastapi-postgresql]",),
+    ),
+    Mutant(
+        "k8s: the grace period shorter than the longest request",
+        f"{K8S}/app/deployment.yaml",
+        "      terminationGracePeriodSeconds: 80\n",
+        "      terminationGracePeriodSeconds: 30\n",
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "k8s: the migration Job not given the release's image",
+        f"{K8S}/migrate/kustomization.yaml",
+        "components:\n  - ../release\n",
+        "",
+        (K8S_JOB,),
+    ),
+    Mutant(
+        "k8s: the README rolls the Deployment before the migration Job completed",
+        f"{PROJECT}/README.md",
+        "kubectl wait --for=condition=complete job/{{ cookiecutter.project_slug }}-migrate"
+        " --timeout=15m\n"
+        '{%- if cookiecutter.web_framework == "fastapi" %}\n'
+        "kubectl apply -k k8s/app/\n",
+        '{%- if cookiecutter.web_framework == "fastapi" %}\n'
+        "kubectl apply -k k8s/app/\n"
+        "kubectl wait --for=condition=complete job/{{ cookiecutter.project_slug }}-migrate"
+        " --timeout=15m\n",
+        (f"{K8S_TESTS}::test_the_readme_deploys_the_migration_before_the_service[fastapi]",),
+    ),
+    Mutant(
+        "k8s: the README creates the Secret from .env, whose quoted URL kubectl keeps",
+        f"{PROJECT}/README.md",
+        "--from-env-file=.env.k8s\n",
+        "--from-env-file=.env\n",
+        (f"{K8S_TESTS}::test_the_readme_command_makes_the_secret_from_a_file_kubectl_reads_as_is",),
+    ),
+    Mutant(
+        "k8s: a SQLite bake does not say replicas need a server database",
+        "alembic_service_template/post_gen.py",
+        '    if plan["dialect"] == "sqlite":\n',
+        '    if plan["dialect"] == "none":\n',
+        (f"{K8S_TESTS}::test_sqlite_bakes_say_replicas_need_a_server_database",),
     ),
 ]
 
