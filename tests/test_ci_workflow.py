@@ -112,6 +112,7 @@ def run_steps(project: Path, job: dict, environment: dict[str, str]) -> list[str
             )
     assert "poetry run alembic check" in ran
     assert "poetry run pytest" in ran
+    assert any(script.startswith("kubectl kustomize k8s/") for script in ran)
     return ran
 
 

@@ -53,6 +53,8 @@ def test_password_is_in_dot_env_only_and_reaches_the_settings(tmp_path, database
 
     # The raw password, its encoded form, and the tell-tale pieces of either.
     needles = [PASSWORD, ENCODED, "w/rd", "w%2Frd", "${HOME}", "%24%7BHOME%7D"]
+    # The Kubernetes manifests are among the files searched: they name a Secret only.
+    assert (project / "k8s/migrate/job.yaml").is_file()
     assert files_holding(project, needles) == [".env"]
     assert ".env" in (project / ".gitignore").read_text().splitlines()
     assert PASSWORD not in result.stdout + result.stderr
