@@ -124,11 +124,13 @@ def unmoved_rows(url: str, up_to: int) -> int:
 class Traffic(threading.Thread):
     """Reads and writes of the rows being moved, through the service, until stopped. Each
     answer notes whether the move was under way: after its first progress line, before
-    its last."""
+    the upgrade ended. Meanwhile, how many rows other connections see moved (committed)."""
 
-    def __init__(self, client) -> None:
+    def __init__(self, client, url: str) -> None:
         super().__init__(daemon=True)
         self.client = client
+        self.url = url
+        self.committed: list[int] = []
         self.moving = threading.Event()
         self.stopping = threading.Event()
         self.answers: list[tuple[str, int, bool]] = []
@@ -147,6 +149,9 @@ class Traffic(threading.Thread):
                 response = self.client.request(method, path, json=body)
                 during = moving and self.moving.is_set()
                 self.answers.append((f"{method} {path}", response.status_code, during))
+            if self.moving.is_set():
+                moved = "SELECT count(*) FROM item WHERE first_name IS NOT NULL"
+                self.committed.append(query(self.url, moved)[0][0])
 
 
 def upgrade_while_serving(project: Path, env, traffic: Traffic) -> str:
@@ -192,18 +197,18 @@ def moved(postgres_server, tmp_path_factory):
     # The expand release: its columns are there before the service that writes them starts.
     alembic(project, "upgrade", revision_id(columns.read_text()), env=env)
     with serving(project, url, out / "uvicorn.log") as client:
-        traffic = Traffic(client)
+        traffic = Traffic(client, url)
         traffic.start()
         try:
             output = upgrade_while_serving(project, env, traffic)
         finally:
             traffic.stopping.set()
             traffic.join()
-    return project, url, data, generated, output, traffic.answers
+    return project, url, data, generated, output, traffic.answers, traffic.committed
 
 
 def test_the_revision_is_laid_out_for_moving_rows(moved):
-    project, _, data, generated, _, _ = moved
+    project, _, data, generated, *_ = moved
     assert "\nmoves_data = True\n" in generated
     assert "\nBATCH_SIZE = 1000\n" in generated
     table = 'item = sa.table(\n    "item",\n    sa.column("id"),\n    sa.column("name"),'
@@ -217,7 +222,7 @@ def test_the_revision_is_laid_out_for_moving_rows(moved):
 
 
 def test_every_row_moves_in_batches_with_a_line_each(moved):
-    _, url, _, _, output, _ = moved
+    _, url, _, _, output, *_ = moved
     progress = [(int(done), int(last)) for done, last in PROGRESS.findall(output)]
     # At least every seeded row, in batches of BATCH_SIZE (the last batches may hold
     # rows the service added during the move).
@@ -231,11 +236,18 @@ def test_every_row_moves_in_batches_with_a_line_each(moved):
 
 
 def test_the_service_keeps_reading_and_writing_during_the_move(moved):
-    *_, answers = moved
+    *_, answers, _ = moved
     during = [request.split()[0] for request, _, during in answers if during]
     assert {"GET", "PATCH", "POST"} <= set(during), "no reads and writes while the rows moved"
     failed = [(request, code) for request, code, _ in answers if code >= 300]
     assert not failed, failed[:10]
+
+
+def test_each_batch_commits_as_it_goes(moved):
+    """Other connections see the rows moved so far while the move goes on: no transaction
+    holds every row's lock until the end."""
+    *_, committed = moved
+    assert any(0 < count < ROWS for count in committed), committed
 
 
 def test_the_project_passes_its_tests_lint_and_alembic_check_after_the_move(moved):
