@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -52,12 +53,30 @@ NEW_COLUMNS = (
 MESSAGE = "split name into first_name and last_name"
 PROGRESS = re.compile(r"\] item: (\d+) rows done \(id up to (\d+)\)$", re.MULTILINE)
 DOWNGRADE_SAYS = "the downgrade leaves the moved rows as they are"
+BILLING_MODELS = """
+from sqlalchemy.orm import Mapped, mapped_column
+
+from my_service.database.base import Base
 
 
-def data_revision_command(project: Path, *args: str, env=None, check=True):
+class Invoice(Base):
+    __tablename__ = "invoice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Ledger(Base):
+    __tablename__ = "ledger"
+
+    book: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def data_revision_command(project: Path, *args: str, env=None, check=True, cwd=None):
     """``poetry run my-service data-revision ...``, run by the test interpreter."""
     command = [sys.executable, "-m", f"{PACKAGE}.cli", "data-revision", *args]
-    return run(command, cwd=project, env=env, check=check)
+    return run(command, cwd=cwd or project, env=env, check=check)
 
 
 def readme_loop_body(project: Path) -> str:
@@ -308,10 +327,10 @@ def test_sqlite_moves_rows_in_batches(sqlite_project):
     assert tree_snapshot(project) == snapshot
 
 
-def refused(project: Path, env, *args: str) -> str:
+def refused(project: Path, env, *args: str, cwd: Path | None = None) -> str:
     """The one error line of a refused ``data-revision``, which changed nothing."""
     before = tree_snapshot(project)
-    result = data_revision_command(project, *args, env=env, check=False)
+    result = data_revision_command(project, *args, env=env, check=False, cwd=cwd)
     assert result.returncode == 1, result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert len(errors) == 1 and errors[0].startswith("error: data-revision: "), result.stderr
@@ -359,3 +378,24 @@ def test_models_ahead_of_the_revisions_are_refused(sqlite_project):
     assert "the models differ from alembic/versions already" in error
     assert "add_column item.first_name, add_column item.last_name" in error
     assert "then write the data revision" in error
+
+
+def test_several_tables_need_table_and_a_folder_not_the_service_is_refused(
+    sqlite_project, tmp_path
+):
+    project, env = sqlite_project
+    models = project / PACKAGE / "resources" / "billing"
+    models.mkdir()
+    (models / "__init__.py").write_text("")
+    (models / "models.py").write_text(BILLING_MODELS)
+    try:
+        error = refused(project, env, "-m", "move")
+        assert "--table is needed: the models have 3 tables (invoice, item, ledger)" in error
+        error = refused(project, env, "-m", "move", "--table", "ledger")
+        assert "--table 'ledger' has no single-column primary key (its key: book, line)" in error
+        outside = env | {"PYTHONPATH": str(project)}
+        error = refused(project, outside, "-m", "move", "--table", "item", cwd=tmp_path)
+        assert f"{tmp_path} is not a baked service: run data-revision in the folder" in error
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        shutil.rmtree(models)

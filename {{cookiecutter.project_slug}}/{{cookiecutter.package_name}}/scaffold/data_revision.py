@@ -152,7 +152,7 @@ def data_revision(message: str | None, table_name: str | None, project: Path) ->
     message = check_message(message)
     then = "write the data revision"
     try:
-        check_project(project)
+        check_project(project, command="data-revision")
         table = table_to_move(table_name)
         config = Config(str(PROJECT_ROOT / "alembic.ini"))
         check_single_head(config, then=then)

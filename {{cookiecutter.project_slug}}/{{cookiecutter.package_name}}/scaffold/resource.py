@@ -181,12 +181,12 @@ def outside_imports(source: str, resource: Resource) -> set[str]:
     return names
 
 
-def check_project(project: Path) -> None:
+def check_project(project: Path, command: str = "add-resource") -> None:
     """``project`` (the working folder) is the baked service this command belongs to."""
     needed = [project / "alembic.ini", project / "alembic" / "versions", RESOURCES_DIR]
     if project.resolve() != PROJECT_ROOT or not all(path.exists() for path in needed):
         raise ResourceError(
-            f"{project} is not a baked service: run add-resource in the folder of"
+            f"{project} is not a baked service: run {command} in the folder of"
             f" {PACKAGE_NAME}'s alembic.ini ({PROJECT_ROOT})"
         )
 
