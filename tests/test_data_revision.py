@@ -34,6 +34,7 @@ from tests.helpers import (
     baked_tests,
     child_environment,
     edit,
+    for_database_api,
     revision_files,
     revision_id,
     run,
@@ -107,9 +108,14 @@ def expand_and_write_data_revision(project: Path, env) -> tuple[Path, Path, str]
     return columns, data, result.stdout
 
 
+def sync_engine(url: str):
+    """An engine for the test's own queries: an async project's database by a sync driver."""
+    return create_engine(url.replace("+asyncpg", "+psycopg", 1), poolclass=pool.NullPool)
+
+
 def seed(url: str, count: int) -> None:
     """``count`` rows named "first<n> last<n>", as the service stored them before."""
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = sync_engine(url)
     try:
         with engine.begin() as connection:
             connection.execute(
@@ -121,7 +127,7 @@ def seed(url: str, count: int) -> None:
 
 
 def query(url: str, sql: str):
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = sync_engine(url)
     try:
         with engine.connect() as connection:
             return connection.execute(text(sql)).all()
@@ -192,20 +198,28 @@ def upgrade_while_serving(project: Path, env, traffic: Traffic) -> str:
     return output
 
 
-@pytest.fixture(scope="module")
-def moved(postgres_server, tmp_path_factory):
-    """The README's example on PostgreSQL: 100,000 rows moved while uvicorn serves.
-    (project, DATABASE_URL, data revision, upgrade output, the service's answers)."""
-    out = tmp_path_factory.mktemp("data-revision-postgres")
+@pytest.fixture(scope="module", params=["sync", "async"])
+def moved(request, postgres_server, tmp_path_factory):
+    """The README's example on PostgreSQL (each database API): 100,000 rows moved while
+    uvicorn serves. (project, DATABASE_URL, data revision, its generated text, upgrade
+    output, the service's answers, the moved rows other connections saw)."""
+    database_api = request.param
+    out = tmp_path_factory.mktemp(f"data-revision-postgres-{database_api}")
+    bake_url = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
     project = Path(
         cookiecutter(
             str(TEMPLATE_DIR),
             no_input=True,
             output_dir=str(out),
-            extra_context={"database_url": "postgresql+psycopg://app:secret@127.0.0.1:9/app"},
+            extra_context={
+                "database_url": for_database_api(bake_url, database_api),
+                "database_api": database_api,
+            },
         )
     )
-    url = postgres_server.create_database("data_revision")
+    url = for_database_api(
+        postgres_server.create_database(f"data_revision_{database_api}"), database_api
+    )
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
     seed(url, ROWS)
