@@ -1,5 +1,5 @@
 """The service's own commands, a console script (``[project.scripts]`` in pyproject.toml):
-``poetry run {{ cookiecutter.project_slug }} add-resource NAME``."""
+``poetry run {{ cookiecutter.project_slug }} add-resource NAME``, ``data-revision -m MESSAGE``."""
 
 import argparse
 import sys

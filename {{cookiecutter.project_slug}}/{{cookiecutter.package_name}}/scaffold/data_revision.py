@@ -34,8 +34,8 @@ BATCH_SIZE = 1_000
 MODULE_TEXT = """
 import logging
 
-# A data migration: it moves rows and leaves the schema as it was. `squash` lists
-# revisions that carry this marker instead of folding them away.
+# A data migration: it moves rows and leaves the schema as it was. `squash` lists the
+# revisions that carry this marker as data migrations.
 moves_data = True
 
 # Rows per batch: each batch is one UPDATE, committed before the next one starts.
@@ -90,6 +90,12 @@ DOWNGRADE_TEXT = """\
     # raise NotImplementedError("this revision moved data that it cannot move back")
     log.info("%s: the downgrade leaves the moved rows as they are", revision)"""
 
+# Names the revision defines or imports, which a table's variable must not hide.
+REVISION_NAMES = {
+    *("sa", "op", "logging", "log", "moves_data", "BATCH_SIZE", "Sequence", "upgrade"),
+    *("revision", "down_revision", "branch_labels", "depends_on", "downgrade"),
+}
+
 
 class DataRevisionError(Exception):
     """An argument or a project state that ``data-revision`` refuses; nothing was written."""
@@ -135,9 +141,13 @@ def table_to_move(name: str | None):
 def revision_text(table) -> dict[str, str]:
     """The template arguments of the revision: its module-level part, upgrade and downgrade."""
     variable = table.name if table.name.isidentifier() else "table"
+    if variable in REVISION_NAMES:
+        variable = f"{variable}_table"
     key_name = table.primary_key.columns[0].name
     key = f"{variable}.c.{key_name}" if key_name.isidentifier() else f"{variable}.c[{key_name!r}]"
     columns = "\n".join(f"    sa.column({column.name!r})," for column in table.columns)
+    if table.schema:
+        columns += f"\n    schema={table.schema!r},"
     return {
         "imports": MODULE_TEXT.format(
             batch_size=BATCH_SIZE, table=variable, table_name=table.name, columns=columns
