@@ -1,5 +1,6 @@
 """The service's own commands, a console script (``[project.scripts]`` in pyproject.toml):
-``poetry run {{ cookiecutter.project_slug }} add-resource NAME``, ``data-revision -m MESSAGE``."""
+``poetry run {{ cookiecutter.project_slug }} add-resource NAME``
+and ``data-revision -m MESSAGE``, which writes a revision that moves rows."""
 
 import argparse
 import sys
