@@ -44,6 +44,8 @@ K8S_DEPLOYMENT = (
 K8S_JOB = f"{K8S_TESTS}::test_the_migration_job_runs_the_same_image_locked_down[none-postgresql]"
 K8S_CHECKOV = f"{K8S_TESTS}::test_checkov_finds_nothing_beyond_the_skips_it_is_told_with_reasons"
 K8S_NO_VALUES = f"{K8S_TESTS}::test_no_manifest_holds_a_database_url_or_a_password"
+DATA_REVISION = f"{PACKAGE}/scaffold/data_revision.py"
+DATA_REVISION_TESTS = "tests/test_data_revision.py"
 
 
 @dataclass(frozen=True)
@@ -1338,6 +1340,72 @@ MUTANTS = [
         '    if plan["dialect"] == "sqlite":\n',
         '    if plan["dialect"] == "none":\n',
         (f"{K8S_TESTS}::test_sqlite_bakes_say_replicas_need_a_server_database",),
+    ),
+    Mutant(
+        "data-revision: the revision lacks the moves_data marker",
+        DATA_REVISION,
+        "moves_data = True\n",
+        "moves_data = False\n",
+        (f"{DATA_REVISION_TESTS}::test_the_revision_is_laid_out_for_moving_rows",),
+    ),
+    Mutant(
+        "data-revision: the move runs in the revision's one transaction",
+        DATA_REVISION,
+        "    with op.get_context().autocommit_block():\n",
+        "    if True:\n",
+        (f"{DATA_REVISION_TESTS}::test_each_batch_commits_as_it_goes",),
+    ),
+    Mutant(
+        "data-revision: every row in one batch",
+        DATA_REVISION,
+        "BATCH_SIZE = 1_000\n",
+        "BATCH_SIZE = 1_000_000\n",
+        (
+            f"{DATA_REVISION_TESTS}::test_every_row_moves_in_batches_with_a_line_each",
+            f"{DATA_REVISION_TESTS}::test_sqlite_moves_rows_in_batches",
+        ),
+    ),
+    Mutant(
+        "data-revision: no progress line per batch",
+        DATA_REVISION,
+        '            log.info("{table_name}: %d rows done',
+        '            log.debug("{table_name}: %d rows done',
+        (f"{DATA_REVISION_TESTS}::test_sqlite_moves_rows_in_batches",),
+    ),
+    Mutant(
+        "data-revision: the downgrade says nothing",
+        DATA_REVISION,
+        '    log.info("%s: the downgrade leaves',
+        '    log.debug("%s: the downgrade leaves',
+        (f"{DATA_REVISION_TESTS}::test_sqlite_moves_rows_in_batches",),
+    ),
+    Mutant(
+        "data-revision: offline SQL runs the move",
+        DATA_REVISION,
+        "if op.get_context().as_sql:\n",
+        "if False:\n",
+        (f"{DATA_REVISION_TESTS}::test_sqlite_moves_rows_in_batches",),
+    ),
+    Mutant(
+        "data-revision: an empty message is taken",
+        DATA_REVISION,
+        "    if message is None or not message.strip():\n",
+        "    if message is None:\n",
+        (f"{DATA_REVISION_TESTS}::test_bad_arguments_are_refused",),
+    ),
+    Mutant(
+        "data-revision: several heads not checked first",
+        DATA_REVISION,
+        "        check_single_head(config, then=then)\n",
+        "",
+        (f"{DATA_REVISION_TESTS}::test_several_heads_are_named_and_refused",),
+    ),
+    Mutant(
+        "data-revision: models ahead of the revisions not compared",
+        DATA_REVISION,
+        "        with comparing_at_head(config, then=then):\n",
+        "        if True:\n",
+        (f"{DATA_REVISION_TESTS}::test_models_ahead_of_the_revisions_are_refused",),
     ),
 ]
 

@@ -70,6 +70,7 @@ EXPECTED_FILES = [
     "my_service/resources/item/router.py",
     "my_service/resources/item/schemas.py",
     "my_service/scaffold/__init__.py",
+    "my_service/scaffold/data_revision.py",
     "my_service/scaffold/names.py",
     "my_service/scaffold/resource.py",
     "my_service/scaffold/templates/resource/__init__.py.tmpl",

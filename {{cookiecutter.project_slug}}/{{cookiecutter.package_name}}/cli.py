@@ -1,10 +1,12 @@
 """The service's own commands, a console script (``[project.scripts]`` in pyproject.toml):
-``poetry run {{ cookiecutter.project_slug }} add-resource NAME``."""
+``poetry run {{ cookiecutter.project_slug }} add-resource NAME``
+and ``data-revision -m MESSAGE``, which writes a revision that moves rows."""
 
 import argparse
 import sys
 from pathlib import Path
 
+from {{ cookiecutter.package_name }}.scaffold.data_revision import DataRevisionError, data_revision
 from {{ cookiecutter.package_name }}.scaffold.resource import ResourceError, add_resource
 
 
@@ -21,11 +23,26 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     add.add_argument("name", metavar="NAME", help="a lowercase identifier, such as order_line")
+    data = subcommands.add_parser(
+        "data-revision",
+        help="write a revision that moves rows in batches",
+        description=(
+            "Write a revision that pages through TABLE by its primary key, one UPDATE per"
+            " batch, each committed on its own; you write what each batch does."
+        ),
+    )
+    # Checked by data_revision, not argparse: a missing message is one error line.
+    data.add_argument("-m", "--message", help="what the revision moves")
+    data.add_argument(
+        "--table", metavar="TABLE", help="the table whose rows move (needed with several tables)"
+    )
     return commands
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    if arguments.command == "data-revision":
+        return write_data_revision(arguments)
     try:
         files, revision = add_resource(arguments.name, Path.cwd())
     except ResourceError as error:
@@ -36,6 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         print(f"  {path.relative_to(project)}")
     print(f"Review its revision, {revision.relative_to(project)}, then apply it:")
+    print("  poetry run alembic upgrade head")
+    return 0
+
+
+def write_data_revision(arguments: argparse.Namespace) -> int:
+    try:
+        script = data_revision(arguments.message, arguments.table, Path.cwd())
+    except DataRevisionError as error:
+        print(f"error: data-revision: {error}", file=sys.stderr)
+        return 1
+    path = Path(script.path).relative_to(Path.cwd().resolve())
+    print(f"Wrote {path}: fill in its loop body (what each batch moves), then apply it:")
     print("  poetry run alembic upgrade head")
     return 0
 
