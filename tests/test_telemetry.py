@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import TEMPLATE_DIR, alembic, cookiecutter_cli, serving
+from tests.helpers import BIN_DIR, TEMPLATE_DIR, alembic, cookiecutter_cli, run, serving
 from tests.otlp_receiver import attribute, otlp_receiver
 
 PACKAGE = "my_service"
@@ -187,3 +188,23 @@ def test_telemetry_without_the_web_layer_is_refused_leaving_nothing(tmp_path):
         " serves no requests to trace); with web_framework=none, telemetry must be none"
     ], result.stderr
     assert list(out.iterdir()) == []
+
+
+def test_compose_runs_a_collector_the_app_sends_to(telemetry_projects):
+    project = telemetry_projects("sync")
+    result = run([str(BIN_DIR / "docker-compose"), "config", "--format", "json"], cwd=project)
+    services = json.loads(result.stdout)["services"]
+    assert services["app"]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == (
+        "http://collector:4318"
+    )
+    assert services["app"]["environment"]["OTEL_SERVICE_NAME"] == "my-service"
+    collector = services["collector"]
+    assert collector["image"].startswith("otel/opentelemetry-collector:")
+    [volume] = collector["volumes"]
+    assert Path(volume["source"]) == project / "otel-collector.yaml"
+    assert collector["command"] == [f"--config={volume['target']}"]
+    config = yaml.safe_load((project / "otel-collector.yaml").read_text())
+    assert config["receivers"]["otlp"]["protocols"]["http"]["endpoint"] == "0.0.0.0:4318"
+    for pipeline in ("traces", "metrics"):
+        assert config["service"]["pipelines"][pipeline]["receivers"] == ["otlp"]
+        assert config["service"]["pipelines"][pipeline]["exporters"] == ["debug"]
