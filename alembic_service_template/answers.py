@@ -55,6 +55,8 @@ TAKEN_PACKAGE_NAMES = frozenset(
         "aiosqlite",
         "aiomysql",
         "asyncmy",
+        # telemetry=opentelemetry
+        "opentelemetry",
     }
 )
 
@@ -123,6 +125,19 @@ def check_web_framework(value: str) -> str | None:
 
 def check_database_api(value: str) -> str | None:
     return _check_choice("database_api", value)
+
+
+def check_telemetry(value: str, web_framework: str = "fastapi") -> str | None:
+    """Telemetry instruments the web layer's requests: a project without one has none."""
+    problem = _check_choice("telemetry", value)
+    if problem:
+        return problem
+    if value != "none" and web_framework == "none":
+        return (
+            "needs web_framework=fastapi (web_framework=none serves no requests to trace);"
+            " with web_framework=none, telemetry must be none"
+        )
+    return None
 
 
 def check_email(value: str) -> str | None:
@@ -242,6 +257,11 @@ def review(answers: Mapping[str, object], given: Mapping[str, object] | None = N
                 else redacted_database_url(value)
             )
             result.errors.append(f"{prompt}: {shown!r} {_as_clause(problem)}")
+    # Projects baked before the prompt existed have no answer for it: the default.
+    telemetry = answers.get("telemetry", CHOICES["telemetry"][0])
+    problem = check_telemetry(str(telemetry), str(answers.get("web_framework")))
+    if problem:
+        result.errors.append(f"telemetry: {telemetry!r} {problem}")
     url = answers.get("database_url")
     if isinstance(url, str) and not result.errors:
         note = scheme_note(url.partition("://")[0], database_api)

@@ -20,6 +20,7 @@ from .database_url import DATABASE_APIS, DRIVER_REQUIREMENTS
 CHOICES: dict[str, tuple[str, ...]] = {
     "web_framework": ("fastapi", "none"),
     "database_api": DATABASE_APIS,
+    "telemetry": ("none", "opentelemetry"),
 }
 # Values derived from the answers (cookiecutter.json's private variables) that decide files.
 DERIVED_CHOICES: dict[str, tuple[str, ...]] = {
@@ -54,6 +55,8 @@ OPTION_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
     ("__database_backend", "postgresql"): (".squawk.toml", "tests/test_migration_review.py"),
     ("__database_backend", "sqlite"): (),
     ("__database_backend", "mysql"): (),
+    ("telemetry", "none"): (),
+    ("telemetry", "opentelemetry"): (f"{_PACKAGE}/telemetry.py", "otel-collector.yaml"),
 }
 
 _VARIABLE = re.compile(r"{{\s*cookiecutter\.(\w+)\s*}}")

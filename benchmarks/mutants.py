@@ -46,6 +46,7 @@ K8S_CHECKOV = f"{K8S_TESTS}::test_checkov_finds_nothing_beyond_the_skips_it_is_t
 K8S_NO_VALUES = f"{K8S_TESTS}::test_no_manifest_holds_a_database_url_or_a_password"
 DATA_REVISION = f"{PACKAGE}/scaffold/data_revision.py"
 DATA_REVISION_TESTS = "tests/test_data_revision.py"
+TELEMETRY_TESTS = "tests/test_telemetry.py"
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,41 @@ MUTANTS = [
             "tests/test_options.py::test_none_leaves_out_the_web_layer_with_names_rendered",
             "tests/test_options.py::test_none_is_the_project_without_any_trace_of_the_web_layer",
         ),
+    ),
+    Mutant(
+        "telemetry: SQL statements not traced",
+        f"{PACKAGE}/telemetry.py",
+        "    SQLAlchemyInstrumentor().instrument(engine=engine, skip_dep_check=True)\n",
+        "",
+        (f"{TELEMETRY_TESTS}::test_requests_send_their_spans_with_the_sql_and_metrics[sync]",),
+    ),
+    Mutant(
+        "telemetry: exporters on without an endpoint",
+        f"{PACKAGE}/telemetry.py",
+        '    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip())',
+        "    return True",
+        (f"{TELEMETRY_TESTS}::test_without_an_endpoint_the_service_serves_and_sends_nothing",),
+    ),
+    Mutant(
+        "telemetry: log records without the trace id",
+        f"{PACKAGE}/telemetry.py",
+        "        inject_trace_context=True,",
+        "        inject_trace_context=False,",
+        (f"{TELEMETRY_TESTS}::test_requests_send_their_spans_with_the_sql_and_metrics[async]",),
+    ),
+    Mutant(
+        "telemetry: no pool gauge",
+        f"{PACKAGE}/telemetry.py",
+        "        callbacks=[checked_out],",
+        "        callbacks=[],",
+        (f"{TELEMETRY_TESTS}::test_requests_send_their_spans_with_the_sql_and_metrics[sync]",),
+    ),
+    Mutant(
+        "telemetry=opentelemetry accepted with web_framework=none",
+        "alembic_service_template/answers.py",
+        '    if value != "none" and web_framework == "none":',
+        "    if False:",
+        (f"{TELEMETRY_TESTS}::test_telemetry_without_the_web_layer_is_refused_leaving_nothing",),
     ),
     Mutant(
         "the application does not import every model",

@@ -64,10 +64,14 @@ def test_slug_naming_the_output_folder_or_its_parent_writes_nothing(tmp_path, sl
         assert tree_snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("prompt", ["database_api", "web_framework"])
+@pytest.mark.parametrize("prompt", ["database_api", "web_framework", "telemetry"])
 def test_other_choices_outside_their_list_are_refused_by_cookiecutter_too(tmp_path, prompt):
     # As python_version below: cookiecutter checks a choice before the template loads.
-    choices = {"database_api": "['sync', 'async']", "web_framework": "['fastapi', 'none']"}
+    choices = {
+        "database_api": "['sync', 'async']",
+        "web_framework": "['fastapi', 'none']",
+        "telemetry": "['none', 'opentelemetry']",
+    }
     result = cookiecutter_cli(tmp_path, f"{prompt}=threads")
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == (

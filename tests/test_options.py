@@ -27,6 +27,7 @@ ANSWERS = {
     "package_name": "core",
     "resource_name": "order_line",
     "__database_backend": "postgresql",
+    "telemetry": "opentelemetry",
 }
 
 
@@ -139,12 +140,17 @@ COMBINATIONS = [
 
 @pytest.fixture(scope="module")
 def baked_by_choice(tmp_path_factory):
-    """``bake(web_framework, database_api, backend)``: that combination, baked once per
-    module (per xdist worker); tests must not change its files."""
-    baked: dict[tuple[str, str, str], Path] = {}
+    """``bake(web_framework, database_api, backend, telemetry)``: that combination, baked
+    once per module (per xdist worker); tests must not change its files."""
+    baked: dict[tuple[str, ...], Path] = {}
 
-    def bake(web_framework: str, database_api: str = "sync", backend: str = "sqlite") -> Path:
-        key = (web_framework, database_api, backend)
+    def bake(
+        web_framework: str,
+        database_api: str = "sync",
+        backend: str = "sqlite",
+        telemetry: str = "none",
+    ) -> Path:
+        key = (web_framework, database_api, backend, telemetry)
         if key not in baked:
             output = tmp_path_factory.mktemp("-".join(key))
             baked[key] = Path(
@@ -155,6 +161,7 @@ def baked_by_choice(tmp_path_factory):
                         "web_framework": web_framework,
                         "database_api": database_api,
                         "database_url": BAKE_URLS[backend, database_api],
+                        "telemetry": telemetry,
                     },
                     output_dir=str(output),
                 )
@@ -164,14 +171,14 @@ def baked_by_choice(tmp_path_factory):
     return bake
 
 
-def server_database_url(request, combination: tuple[str, str, str]) -> dict[str, str]:
+def server_database_url(request, combination: tuple[str, ...]) -> dict[str, str]:
     """DATABASE_URL for a combination's tests: a database on the real server of its
     backend, through the driver it was baked for (SQLite needs none: temporary files)."""
-    web_framework, database_api, backend = combination
+    web_framework, database_api, backend, *telemetry = combination
     if backend == "sqlite":
         return {}
     driver = BAKE_URLS[backend, database_api].partition("://")[0].partition("+")[2]
-    name = f"options_{web_framework}_{database_api}"
+    name = "_".join(["options", web_framework, database_api, *telemetry])
     if backend == "postgresql":
         url = request.getfixturevalue("postgres_server").create_database(name)
         return {"DATABASE_URL": url.replace("postgresql+psycopg://", f"postgresql+{driver}://")}
@@ -187,11 +194,7 @@ def test_each_combination_bakes_a_clean_project_that_passes_its_tests(
     request, baked_by_choice, web_framework, database_api, backend
 ):
     project = baked_by_choice(web_framework, database_api, backend)
-    for path in project.rglob("*"):
-        if path.is_file() and path.name != "script.py.mako" and "__pycache__" not in path.parts:
-            assert not UNRENDERED.search(path.read_text()), f"unrendered Jinja in {path}"
-    run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project)
-    run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=project)
+    assert_rendered_and_linted(project)
     combination = (web_framework, database_api, backend)
     env = {"PYTHONDONTWRITEBYTECODE": "1", **server_database_url(request, combination)}
     result = baked_tests(project, env=env)
@@ -199,6 +202,52 @@ def test_each_combination_bakes_a_clean_project_that_passes_its_tests(
     shipped = DEFAULT_BAKE_TESTS if web_framework == "fastapi" else BAKED_PROJECT_TESTS
     expected = shipped + (backend == "postgresql")
     assert assert_all_passed(result) == expected, result.stdout
+
+
+def assert_rendered_and_linted(project: Path) -> None:
+    for path in project.rglob("*"):
+        if path.is_file() and path.name != "script.py.mako" and "__pycache__" not in path.parts:
+            assert not UNRENDERED.search(path.read_text()), f"unrendered Jinja in {path}"
+    run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=project)
+
+
+# telemetry=opentelemetry needs web_framework=fastapi (none is refused: test_telemetry.py).
+# Every such combination is rendered, linted and has its imports declared; the project's
+# own tests run on SQLite (sync) and PostgreSQL (async), as telemetry changes no test and
+# only main.py's startup (tests/test_telemetry.py runs it for real).
+TELEMETRY_COMBINATIONS = [
+    ("fastapi", database_api, backend, "opentelemetry")
+    for database_api in options.CHOICES["database_api"]
+    for backend in BACKENDS
+]
+TELEMETRY_TESTED = {("sync", "sqlite"), ("async", "postgresql")}
+
+
+@pytest.mark.parametrize(
+    "combination", TELEMETRY_COMBINATIONS, ids=["-".join(c) for c in TELEMETRY_COMBINATIONS]
+)
+def test_each_telemetry_combination_bakes_a_clean_project(request, baked_by_choice, combination):
+    project = baked_by_choice(*combination)
+    assert (project / "my_service" / "telemetry.py").is_file()
+    assert (project / "otel-collector.yaml").is_file()
+    assert_rendered_and_linted(project)
+    assert_imports_declared(project)
+    web_framework, database_api, backend, _ = combination
+    if (database_api, backend) not in TELEMETRY_TESTED:
+        return
+    env = {"PYTHONDONTWRITEBYTECODE": "1", **server_database_url(request, combination)}
+    result = baked_tests(project, env=env)
+    assert assert_all_passed(result) == DEFAULT_BAKE_TESTS + (backend == "postgresql")
+
+
+def test_telemetry_none_bakes_no_trace_of_opentelemetry(baked_by_choice):
+    project = baked_by_choice("fastapi")
+    assert not (project / "my_service" / "telemetry.py").exists()
+    assert not (project / "otel-collector.yaml").exists()
+    for relative in sorted(project_files(project) - {".cookiecutter.json"}):
+        text = (project / relative).read_text().lower()
+        assert "opentelemetry" not in text and "otel" not in text, relative
 
 
 def test_sync_and_async_projects_have_the_same_files(baked_by_choice):
@@ -311,7 +360,10 @@ def normalized(distribution: str) -> str:
 @pytest.mark.parametrize(("web_framework", "database_api", "backend"), COMBINATIONS)
 def test_every_imported_package_is_declared(baked_by_choice, web_framework, database_api, backend):
     # Importing what only arrives with another package breaks when that one drops it.
-    project = baked_by_choice(web_framework, database_api, backend)
+    assert_imports_declared(baked_by_choice(web_framework, database_api, backend))
+
+
+def assert_imports_declared(project: Path) -> None:
     providers = importlib.metadata.packages_distributions()
     declared = declared_distributions(project)
     undeclared = {

@@ -16,6 +16,9 @@ from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
 from {{ cookiecutter.package_name }}.database.discovery import import_models
 from {{ cookiecutter.package_name }}.database.session import get_engine, get_sessionmaker
 from {{ cookiecutter.package_name }}.settings import HttpSettings
+{%- if cookiecutter.telemetry == "opentelemetry" %}
+from {{ cookiecutter.package_name }}.telemetry import instrument_app, instrument_engine
+{%- endif %}
 
 
 @asynccontextmanager
@@ -24,6 +27,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # at once (in threads) would otherwise each build their own, as lru_cache does not lock.
     # Invalid settings (POOL_SIZE=0, say) stop the service here, before it takes traffic.
     get_sessionmaker()
+{%- if cookiecutter.telemetry == "opentelemetry" %}
+    # The SQL statements show under the request that ran them (with OTEL_EXPORTER_OTLP_ENDPOINT).
+    instrument_engine(get_engine(){{ ".sync_engine" if cookiecutter.database_api == "async" }})
+{%- endif %}
     # The revisions this build ships, read once for /ready.
     health.build_revisions()
     # What exists now (modules, models, the engine) lives as long as the process. Frozen,
@@ -57,6 +64,10 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     add_error_handlers(app)
+{%- if cookiecutter.telemetry == "opentelemetry" %}
+    # A span and request metrics for each request (with OTEL_EXPORTER_OTLP_ENDPOINT).
+    instrument_app(app)
+{%- endif %}
     # Read now: middleware cannot be added once the app serves. An invalid CORS_ORIGINS
     # stops the import, naming it.
     cors_origins = HttpSettings().cors_origins
