@@ -1,10 +1,11 @@
 """The service's own commands, a console script (``[project.scripts]`` in pyproject.toml):
-``poetry run {{ cookiecutter.project_slug }} add-resource NAME``."""
+``poetry run {{ cookiecutter.project_slug }} add-resource NAME``, ``... squash``."""
 
 import argparse
 import sys
 from pathlib import Path
 
+from {{ cookiecutter.package_name }}.database.squash import SquashError, squash
 from {{ cookiecutter.package_name }}.scaffold.resource import ResourceError, add_resource
 
 
@@ -21,11 +22,28 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     add.add_argument("name", metavar="NAME", help="a lowercase identifier, such as order_line")
+    squashing = subcommands.add_parser(
+        "squash",
+        help="replace the revisions up to one with a single baseline revision",
+        description=(
+            "Replace every revision up to REVISION (head by default) with one baseline"
+            " revision of the same id, which builds the same schema. The old files move to"
+            " alembic/squashed/<id>/. Safe once every database is at or past REVISION."
+        ),
+    )
+    squashing.add_argument("--to", metavar="REVISION", help="the last revision to squash")
+    squashing.add_argument(
+        "--drop-data-migrations",
+        action="store_true",
+        help="squash revisions that move data too (their data changes are not in the baseline)",
+    )
     return commands
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    if arguments.command == "squash":
+        return run_squash(arguments)
     try:
         files, revision = add_resource(arguments.name, Path.cwd())
     except ResourceError as error:
@@ -37,6 +55,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {path.relative_to(project)}")
     print(f"Review its revision, {revision.relative_to(project)}, then apply it:")
     print("  poetry run alembic upgrade head")
+    return 0
+
+
+def run_squash(arguments: argparse.Namespace) -> int:
+    try:
+        squashed = squash(Path.cwd(), arguments.to, arguments.drop_data_migrations)
+    except SquashError as error:
+        print(f"error: squash: {error}", file=sys.stderr)
+        return 1
+    project = Path.cwd()
+    for dropped in squashed.dropped_data_migrations:
+        print(f"Dropped the data migration {dropped}.")
+    baseline = squashed.baseline.relative_to(project)
+    print(f"Squashed {len(squashed.revisions)} revisions into {baseline};")
+    print(f"the old files are in {squashed.moved_to.relative_to(project)}/.")
     return 0
 
 
