@@ -215,3 +215,27 @@ def test_bad_input_is_refused_and_changes_nothing(sqlite_project):
     alembic(project, "revision", "-m", "side", "--head", first, "--splice", env=env)
     line = refused(project, env, "--drop-data-migrations")
     assert "2 heads" in line
+
+
+def test_squash_to_an_older_revision_keeps_the_later_ones(sqlite_project, tmp_path):
+    project, env = sqlite_project
+    history = {revision_id(path.read_text()): path for path in revision_files(project)}
+    last = max(history.values(), key=lambda path: "change_3" in path.name)
+    chosen = down_revision(last)
+    alembic(project, "upgrade", chosen, env=env)
+    at_chosen = schema_of(env["DATABASE_URL"])
+
+    squash_command(project, "--to", chosen, env=env)
+    baseline, later = sorted(revision_files(project), key=lambda path: path == last)
+    assert later == last and later.read_text() == history[revision_id(last.read_text())].read_text()
+    assert revision_id(baseline.read_text()) == chosen and down_revision(baseline) is None
+    moved = sorted(path.name for path in (project / "alembic/squashed" / chosen).glob("*.py"))
+    assert moved == sorted(path.name for path in history.values() if path != last)
+
+    fresh_env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    alembic(project, "upgrade", chosen, env=fresh_env)
+    assert schema_of(fresh_env["DATABASE_URL"]) == at_chosen
+    for database in (env, fresh_env):
+        alembic(project, "upgrade", "head", env=database)
+        check = alembic(project, "check", env=database)
+        assert "No new upgrade operations detected" in check.stdout + check.stderr
