@@ -1292,6 +1292,20 @@ MUTANTS = [
         (SQUASH_REFUSALS,),
     ),
     Mutant(
+        "squash: --to is ignored and everything up to head is squashed",
+        SQUASH,
+        "    target = chosen_revision(scripts, to or heads[0])",
+        "    target = chosen_revision(scripts, heads[0])",
+        (f"{SQUASH_TESTS}::test_squash_to_an_older_revision_keeps_the_later_ones",),
+    ),
+    Mutant(
+        "squash: foreign keys closing a cycle of tables stay in CREATE TABLE",
+        SQUASH,
+        "                    key.use_alter = True",
+        "                    pass",
+        (f"{SQUASH_TESTS}::test_a_squashed_history_builds_the_same_schema[postgresql]",),
+    ),
+    Mutant(
         "squash: a history with several heads is squashed",
         SQUASH,
         "    if len(heads) > 1:\n        raise SquashError(",
