@@ -132,6 +132,7 @@ def refusal(script: str, *options: str) -> str:
         "async_service.py",
         "baked_suite.py",
         "live_traffic.py",
+        "squash.py",
     ],
 )
 @pytest.mark.parametrize("runs", ["0", "-1", "two"])
@@ -143,3 +144,11 @@ def test_a_run_count_below_one_is_refused_not_read_as_the_default(script, runs):
 @pytest.mark.parametrize("duration", ["0", "61"])
 def test_a_wrk_duration_outside_1_to_60_seconds_is_refused(script, duration):
     assert f"error: argument --duration: '{duration}'" in refusal(script, "--duration", duration)
+
+
+def test_squash_module_prints_the_baseline_beside_the_history():
+    out = quick_benchmark("squash.py", "--revisions", "10")
+
+    row = measured_rows(out)["upgrade head, empty SQLite, squashed baseline"]
+    assert float(row["median"]) > 0 and float(row["baseline"]) > 0
+    assert "| same, 10 revisions |" in out

@@ -72,6 +72,7 @@ def test_image_runs_as_a_user_and_holds_no_secret(docker_daemon, service_image):
     # Development tools stay out: add-resource's scaffold and the tests' throwaway databases.
     assert "main.py" in package and "scaffold" not in package
     assert "session.py" in database and "throwaway.py" not in database
+    assert "squash.py" not in database
     config = json.loads(docker_daemon.docker("image", "inspect", service_image).stdout)[0]
     environment = "\n".join(config["Config"]["Env"])
     # Build arguments of the build stage never reach the runtime image.

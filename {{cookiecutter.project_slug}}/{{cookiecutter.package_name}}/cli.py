@@ -1,11 +1,12 @@
 """The service's own commands, a console script (``[project.scripts]`` in pyproject.toml):
-``poetry run {{ cookiecutter.project_slug }} add-resource NAME``
-and ``data-revision -m MESSAGE``, which writes a revision that moves rows."""
+``poetry run {{ cookiecutter.project_slug }} add-resource NAME``, ``... data-revision -m
+MESSAGE`` (a revision that moves rows) and ``... squash``."""
 
 import argparse
 import sys
 from pathlib import Path
 
+from {{ cookiecutter.package_name }}.database.squash import SquashError, squash
 from {{ cookiecutter.package_name }}.scaffold.data_revision import DataRevisionError, data_revision
 from {{ cookiecutter.package_name }}.scaffold.resource import ResourceError, add_resource
 
@@ -36,6 +37,21 @@ def parser() -> argparse.ArgumentParser:
     data.add_argument(
         "--table", metavar="TABLE", help="the table whose rows move (needed with several tables)"
     )
+    squashing = subcommands.add_parser(
+        "squash",
+        help="replace the revisions up to one with a single baseline revision",
+        description=(
+            "Replace every revision up to REVISION (head by default) with one baseline"
+            " revision of the same id, which builds the same schema. The old files move to"
+            " alembic/squashed/<id>/. Safe once every database is at or past REVISION."
+        ),
+    )
+    squashing.add_argument("--to", metavar="REVISION", help="the last revision to squash")
+    squashing.add_argument(
+        "--drop-data-migrations",
+        action="store_true",
+        help="squash revisions that move data too (their data changes are not in the baseline)",
+    )
     return commands
 
 
@@ -43,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     if arguments.command == "data-revision":
         return write_data_revision(arguments)
+    if arguments.command == "squash":
+        return run_squash(arguments)
     try:
         files, revision = add_resource(arguments.name, Path.cwd())
     except ResourceError as error:
@@ -66,6 +84,21 @@ def write_data_revision(arguments: argparse.Namespace) -> int:
     path = Path(script.path).relative_to(Path.cwd().resolve())
     print(f"Wrote {path}: fill in its loop body (what each batch moves), then apply it:")
     print("  poetry run alembic upgrade head")
+    return 0
+
+
+def run_squash(arguments: argparse.Namespace) -> int:
+    try:
+        squashed = squash(Path.cwd(), arguments.to, arguments.drop_data_migrations)
+    except SquashError as error:
+        print(f"error: squash: {error}", file=sys.stderr)
+        return 1
+    project = Path.cwd()
+    for dropped in squashed.dropped_data_migrations:
+        print(f"Dropped the data migration {dropped}.")
+    baseline = squashed.baseline.relative_to(project)
+    print(f"Squashed {len(squashed.revisions)} revisions into {baseline};")
+    print(f"the old files are in {squashed.moved_to.relative_to(project)}/.")
     return 0
 
 
