@@ -98,6 +98,8 @@ SUPPORTED = [
     {"database_url": "postgresql+pg8000://app@localhost/app"},
     {"database_url": "mysql+pymysql://app:secret@localhost:3306/app", "python_version": "3.14"},
     {"database_url": "sqlite:////var/lib/service/data.db", "package_name": "core_service"},
+    # A long package name: the lines importing from it must still fit the project's ruff.
+    {"project_name": "Customer Loyalty Points Ledger Service", "web_framework": "fastapi"},
     {"web_framework": "none", "database_url": "postgresql+psycopg://app@localhost/app"},
     {"web_framework": "none", "database_url": "mysql+mysqldb://app@localhost/app"},
 ]
