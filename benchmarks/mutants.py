@@ -36,6 +36,7 @@ UNSAFE_TESTS = "tests/test_unsafe_changes.py"
 UNSAFE_REPORTED = f"{UNSAFE_TESTS}::test_an_unsafe_change_is_reported"
 LAYOUT_UPDATE_TESTS = "tests/test_layout_update.py"
 SERVICE_TESTS = "tests/test_service.py"
+ROLLING_DEPLOY_TESTS = "tests/test_rolling_deploy.py"
 
 
 @dataclass(frozen=True)
@@ -1252,6 +1253,40 @@ MUTANTS = [
         'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app"]',
         'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app", "--no-proxy-headers"]',
         (f"{SERVICE_TESTS}::test_forwarded_proto_is_trusted_from_forwarded_allow_ips_only",),
+    ),
+    Mutant(
+        "a replica whose database is behind answers /ready 200 (rolling deploy)",
+        f"{PACKAGE}/api/health.py",
+        '    readiness.reason = "database is behind this build\'s head revision"\n'
+        "    return _not_ready(readiness)",
+        '    readiness.reason = "database is behind this build\'s head revision"\n'
+        "    return readiness",
+        (f"{ROLLING_DEPLOY_TESTS}::test_a_rolling_deploy_fails_no_request",),
+    ),
+    Mutant(
+        "the previous build's replicas answer /ready 503 once the new build migrated",
+        f"{PACKAGE}/api/health.py",
+        'a newer build migrated it"\n        return readiness',
+        'a newer build migrated it"\n        return _not_ready(readiness)',
+        (f"{ROLLING_DEPLOY_TESTS}::test_a_rolling_deploy_fails_no_request",),
+    ),
+    Mutant(
+        "the image's uvicorn cuts the requests in flight on SIGTERM",
+        f"{PROJECT}/Dockerfile",
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app"]',
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app",'
+        ' "--timeout-graceful-shutdown", "0"]',
+        (f"{ROLLING_DEPLOY_TESTS}::test_a_rolling_deploy_fails_no_request",),
+    ),
+    Mutant(
+        "a failed MySQL migration says the failing revision was rolled back",
+        f"{PACKAGE}/database/migrations.py",
+        "        if context.get_impl().transactional_ddl:",
+        "        if True:",
+        (
+            f"{ROLLING_DEPLOY_TESTS}::"
+            "test_a_failing_revision_on_mariadb_stops_at_a_revision_boundary",
+        ),
     ),
 ]
 
