@@ -29,6 +29,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -303,6 +304,9 @@ class Load:
 
     url: str
     clients: int = 3
+    # In the names of the items it creates: loads one after another on the same database
+    # create no duplicate (the example resource's name is unique).
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     outcomes: list[Outcome] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -326,9 +330,8 @@ class Load:
             for count in itertools.count():
                 if self._stop.is_set():
                     return
-                created = self._send(
-                    client, "create", "POST", "/items", json={"name": f"load {number} {count}"}
-                )
+                name = f"load {self.tag} {number} {count}"
+                created = self._send(client, "create", "POST", "/items", json={"name": name})
                 if isinstance(created, dict):
                     self._send(client, "get", "GET", f"/items/{created['id']}")
                 self._send(client, "list", "GET", "/items", params={"limit": 20})
