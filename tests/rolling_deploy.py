@@ -128,6 +128,7 @@ class Balancer:
         # What happened when (monotonic time, text): read beside a failed request's times.
         self.events: list[tuple[float, str]] = []
         self._turn = itertools.count()
+        self._handlers: set[asyncio.Task] = set()
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._stopping = threading.Event()
@@ -173,6 +174,11 @@ class Balancer:
             return self.replicas[self.rotation[next(self._turn) % len(self.rotation)]]
 
     async def _handle(self, client_reader, client_writer) -> None:
+        # Held until it ends: asyncio keeps only a weak reference to a connection's task
+        # once its client has gone, and would collect it while it still reads the replica.
+        task = asyncio.current_task()
+        self._handlers.add(task)
+        task.add_done_callback(self._handlers.discard)
         replica = self._pick()
         if replica is None:
             self.refused += 1
