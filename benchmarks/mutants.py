@@ -51,6 +51,7 @@ SQUASH = f"{PACKAGE}/database/squash.py"
 SQUASH_TESTS = "tests/test_squash.py"
 SQUASH_SQLITE = f"{SQUASH_TESTS}::test_a_squashed_history_builds_the_same_schema[sqlite]"
 SQUASH_REFUSALS = f"{SQUASH_TESTS}::test_bad_input_is_refused_and_changes_nothing"
+ROLLING_DEPLOY_TESTS = "tests/test_rolling_deploy.py"
 
 
 @dataclass(frozen=True)
@@ -1510,6 +1511,40 @@ MUTANTS = [
         (
             "tests/test_generation.py::test_supported_answers_bake_a_clean_project"
             "[Customer Loyalty Points Ledger Service-fastapi]",
+        ),
+    ),
+    Mutant(
+        "a replica whose database is behind answers /ready 200 (rolling deploy)",
+        f"{PACKAGE}/api/health.py",
+        '    readiness.reason = "database is behind this build\'s head revision"\n'
+        "    return _not_ready(readiness)",
+        '    readiness.reason = "database is behind this build\'s head revision"\n'
+        "    return readiness",
+        (f"{ROLLING_DEPLOY_TESTS}::test_a_rolling_deploy_fails_no_request",),
+    ),
+    Mutant(
+        "the previous build's replicas answer /ready 503 once the new build migrated",
+        f"{PACKAGE}/api/health.py",
+        'a newer build migrated it"\n        return readiness',
+        'a newer build migrated it"\n        return _not_ready(readiness)',
+        (f"{ROLLING_DEPLOY_TESTS}::test_a_rolling_deploy_fails_no_request",),
+    ),
+    Mutant(
+        "the image's uvicorn cuts the requests in flight on SIGTERM",
+        f"{PROJECT}/Dockerfile",
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app"]',
+        'CMD ["uvicorn", "{{ cookiecutter.package_name }}.main:app",'
+        ' "--timeout-graceful-shutdown", "0"]',
+        (f"{ROLLING_DEPLOY_TESTS}::test_a_rolling_deploy_fails_no_request",),
+    ),
+    Mutant(
+        "a failed MySQL migration says the failing revision was rolled back",
+        f"{PACKAGE}/database/migrations.py",
+        "        if context.get_impl().transactional_ddl:",
+        "        if True:",
+        (
+            f"{ROLLING_DEPLOY_TESTS}::"
+            "test_a_failing_revision_on_mariadb_stops_at_a_revision_boundary",
         ),
     ),
 ]

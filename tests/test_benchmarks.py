@@ -105,6 +105,21 @@ def test_live_traffic_module_prints_both_forms_of_each_case():
     assert re.search(rf"^Note: the project's migration lock_timeout: {NUMBER} s$", out, re.M), out
 
 
+def test_rolling_deploy_module_prints_the_deploy_beside_the_baseline():
+    out = quick_benchmark("rolling_deploy.py")
+
+    for phase in ("rolling deploy", "no deploy (baseline)"):
+        row = re.search(
+            rf"^\| {re.escape(phase)} \| (?P<requests>\d+) \| (?P<rate>{NUMBER})"
+            rf" \| (?P<p50>{NUMBER}) \| (?P<p99>{NUMBER}) \| \d+ \| (?P<seconds>{NUMBER}) \| 1 \|$",
+            out,
+            re.MULTILINE,
+        )
+        assert row, f"no row for {phase!r}:\n{out}"
+        assert all(float(figure) > 0 for figure in row.groupdict().values()), row[0]
+    assert re.search(rf"^p99 ratio \(deploy/baseline\): {NUMBER}x$", out, re.MULTILINE), out
+
+
 def refusal(script: str, *options: str) -> str:
     """What ``benchmarks/<script> options`` says on stderr, having exited as argparse does
     on a bad option (status 2) and printed nothing else."""
@@ -133,6 +148,7 @@ def refusal(script: str, *options: str) -> str:
         "baked_suite.py",
         "live_traffic.py",
         "squash.py",
+        "rolling_deploy.py",
     ],
 )
 @pytest.mark.parametrize("runs", ["0", "-1", "two"])

@@ -139,9 +139,14 @@ def run_locked_migrations(connection: Connection) -> None:
 def run_migrations(connection: Connection) -> None:
     with (
         migrations.sqlite_foreign_keys_checked_per_revision(connection) as on_version_apply,
+        migrations.failure_explained() as follow_the_run,
         migration_timeouts(connection),
     ):
-        configure(connection.dialect.name, connection=connection, on_version_apply=on_version_apply)
+        configure(
+            connection.dialect.name,
+            connection=connection,
+            on_version_apply=[*on_version_apply, follow_the_run],
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -597,6 +597,44 @@ def migration_lock(connection: Connection) -> Iterator[None]:
 
 
 @contextmanager
+def failure_explained() -> Iterator:
+    """Say where a failed ``alembic upgrade`` left the database, below its traceback.
+
+    Each revision runs in a transaction of its own, so the run stops at a revision
+    boundary: the revisions before the failing one stay applied. Whether what the failing
+    one did before it raised is gone depends on the database: PostgreSQL rolls DDL back
+    with the rest, MySQL commits each CREATE, ALTER or DROP as it runs. Yields the
+    ``on_version_apply`` callback that follows the run.
+    """
+    reached: list[str] = []
+
+    def follow(ctx: MigrationContext, step, heads, run_args) -> None:
+        reached[:] = sorted(heads)
+
+    try:
+        yield follow
+    except Exception as error:
+        where = (
+            f"at revision {', '.join(reached)}, the last that completed"
+            if reached
+            else "at the revision it had before this run"
+        )
+        if context.get_impl().transactional_ddl:
+            undone = "the failing revision was rolled back whole"
+        else:
+            undone = (
+                f"{context.get_impl().__dialect__} commits each CREATE, ALTER or DROP as it"
+                " runs, so what the failing revision changed before it failed is still there:"
+                " undo that by hand (or make the revision safe to run again)"
+            )
+        error.add_note(
+            f"error: the migration stopped {where}; {undone}. Fix the revision, then run"
+            " `alembic upgrade head` again."
+        )
+        raise
+
+
+@contextmanager
 def sqlite_foreign_keys_checked_per_revision(connection: Connection) -> Iterator:
     """Run migrations with SQLite's foreign keys off, checking them after each revision.
 
