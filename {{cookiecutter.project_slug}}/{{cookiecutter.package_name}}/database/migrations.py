@@ -585,7 +585,7 @@ def renamed_if_same(
     autogen_context.comparators.dispatch("column", qualifier=autogen_context.dialect.name)(
         autogen_context, rename, table.schema, table.table_name, wanted.name, existing, wanted
     )
-    if rename.has_changes() or existing.nullable != wanted.nullable:
+    if rename.has_changes():  # a type, nullability, default or comment of its own
         return None
     rename.existing_nullable = existing.nullable
     return rename
@@ -693,7 +693,11 @@ def renamed_names(old, new) -> list[tuple]:
         if f"_{old.name}" not in item.name:
             continue
         renamed = wanted.get(item.name.replace(f"_{old.name}", f"_{new.name}", 1))
-        if renamed is not None and type(renamed) is type(item):
+        # MySQL reports a unique constraint as the unique index it is.
+        unique = {Index, UniqueConstraint}
+        if renamed is not None and (
+            type(renamed) is type(item) or {type(renamed), type(item)} <= unique
+        ):
             names.append((item, renamed))
     return names
 
