@@ -478,6 +478,12 @@ def test_a_renamed_column_is_restated_on_mariadb(mariadb_shelf):
     ), text
     alembic(project, "upgrade", "head", env=env)
     check_is_clean(project, env)
+    # And back, with the default too.
+    alembic(project, "downgrade", "-1", env=env)
+    edit(models, "title: Mapped[str]", "label: Mapped[str]")
+    edit(models, "is_full: Mapped[bool]", "full: Mapped[bool]")
+    new_revision(project, before).unlink()
+    check_is_clean(project, env)
 
 
 def test_mariadb_server_default_times_read_back_in_utc(mariadb_shelf, mariadb_server):
