@@ -11,8 +11,8 @@ from contextlib import contextmanager
 import sqlalchemy.types
 from alembic import context
 from alembic.autogenerate import render as alembic_render
-from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.operations import MigrateOperation, ops
 from alembic.runtime.migration import MigrationContext
@@ -431,7 +431,7 @@ def renamed_column_warning(operation: ops.AlterColumnOp) -> RenameWarningOp:
         f"renames column {table}.{old} to {new}: autogenerate found {old} dropped and {new}"
         " added, of the same type, nullability and server default, and reads that as a"
         f" rename. Code still reading {old} fails once it runs.",
-        f"for a database in use, follow the README's \"Rename a column without downtime\":"
+        f'for a database in use, follow the README\'s "Rename a column without downtime":'
         f" expand: put {old} back in the models beside {new} and autogenerate again (only"
         f" {new} is added); backfill; switch: release code that reads {new} and writes both;"
         f" contract: drop {old} in a later release.",
@@ -447,7 +447,7 @@ def renamed_table_warning(operation: ops.RenameTableOp) -> RenameWarningOp:
         f" {old} fails once it runs.",
         f"for a database in use, create {new} beside {old}, copy the rows in a revision of"
         f" its own, switch the code to {new}, then drop {old} in a later release (as in the"
-        " README's \"Rename a column without downtime\").",
+        ' README\'s "Rename a column without downtime").',
         operation,
     )
 
@@ -603,10 +603,9 @@ def rename_back(downgrade_ops, rename: ops.AlterColumnOp) -> None:
         existing_server_default=rename.existing_server_default,
     )
     for table in downgrade_ops.ops:
-        if (
-            isinstance(table, ops.ModifyTableOps)
-            and (table.table_name, table.schema) == (rename.table_name, rename.schema)
-        ):
+        if not isinstance(table, ops.ModifyTableOps):
+            continue
+        if (table.table_name, table.schema) == (rename.table_name, rename.schema):
             steps = {
                 (type(step), getattr(step, "column_name", None) or step.column.name): step
                 for step in table.ops
@@ -714,17 +713,18 @@ def name_renames(table: str, names, dialect: Dialect) -> list[MigrateOperation]:
     quote = dialect.identifier_preparer.quote
     steps = []
     for old, new in names:
-        was, now = quote(old.name), quote(new.name)
+        table_sql, was, now = quote(table), quote(old.name), quote(new.name)
         if isinstance(old, Index) and dialect.name == "sqlite":
-            steps += [ops.DropIndexOp(old.name, table_name=table), ops.CreateIndexOp.from_index(new)]
+            steps.append(ops.DropIndexOp(old.name, table_name=table))
+            steps.append(ops.CreateIndexOp.from_index(new))
         elif isinstance(old, Index) and dialect.name == "postgresql":
             steps.append(ops.ExecuteSQLOp(f"ALTER INDEX {was} RENAME TO {now}"))
         elif dialect.name == "postgresql":
             steps.append(
-                ops.ExecuteSQLOp(f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {was} TO {now}")
+                ops.ExecuteSQLOp(f"ALTER TABLE {table_sql} RENAME CONSTRAINT {was} TO {now}")
             )
         elif dialect.name == "mysql" and isinstance(old, Index | UniqueConstraint):
-            steps.append(ops.ExecuteSQLOp(f"ALTER TABLE {quote(table)} RENAME INDEX {was} TO {now}"))
+            steps.append(ops.ExecuteSQLOp(f"ALTER TABLE {table_sql} RENAME INDEX {was} TO {now}"))
     return steps
 
 
