@@ -52,6 +52,7 @@ SQUASH_TESTS = "tests/test_squash.py"
 SQUASH_SQLITE = f"{SQUASH_TESTS}::test_a_squashed_history_builds_the_same_schema[sqlite]"
 SQUASH_REFUSALS = f"{SQUASH_TESTS}::test_bad_input_is_refused_and_changes_nothing"
 ROLLING_DEPLOY_TESTS = "tests/test_rolling_deploy.py"
+RENAME_TESTS = "tests/test_rename_detection.py"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,41 @@ class Mutant:
 
 
 MUTANTS = [
+    Mutant(
+        "autogenerate: a rename guessed whatever the nullability",
+        f"{PACKAGE}/database/migrations.py",
+        "    if rename.has_changes():  # a type, nullability, default or comment of its own\n",
+        "    if rename.modify_type is not None or rename.modify_server_default is not False:\n",
+        (f"{RENAME_TESTS}::test_a_column_that_changes_nullability_is_no_rename[sqlite]",),
+    ),
+    Mutant(
+        "autogenerate: a rename guessed among two candidates",
+        f"{PACKAGE}/database/migrations.py",
+        " if olds.count(old) == news.count(new) == 1]",
+        "]",
+        (f"{RENAME_TESTS}::test_two_candidates_make_no_guess[sqlite]",),
+    ),
+    Mutant(
+        "autogenerate: a renamed column's downgrade drops it and adds the old one back",
+        f"{PACKAGE}/database/migrations.py",
+        "            rename_back(downgrade_ops, rename)\n",
+        "",
+        (f"{RENAME_TESTS}::test_a_renamed_column_keeps_its_values[sqlite]",),
+    ),
+    Mutant(
+        "autogenerate: a renamed table's indexes and constraints keep the old table's names",
+        f"{PACKAGE}/database/migrations.py",
+        "        rename.followed_by = name_renames(new.name, names, autogen_context.dialect)\n",
+        "        rename.followed_by = []\n",
+        (f"{RENAME_TESTS}::test_a_renamed_table_keeps_its_rows_and_its_names_follow[postgresql]",),
+    ),
+    Mutant(
+        "autogenerate: a renamed column restated without its server default (MySQL loses it)",
+        f"{PACKAGE}/database/migrations.py",
+        "        existing_server_default=rename.existing_server_default,\n",
+        "",
+        (f"{PATTERN_TESTS}::test_a_renamed_column_is_restated_on_mariadb",),
+    ),
     Mutant(
         "a sync request keeps its connection slot after it ends",
         f"{PACKAGE}/api/dependencies.py",
@@ -1135,7 +1171,7 @@ MUTANTS = [
         f"{PACKAGE}/database/migrations.py",
         '        f"existing_type=sa.{column.type.as_generic(allow_nulltype=True)!r}",\n',
         "",
-        (f"{PATTERN_TESTS}::test_the_rename_advice_runs_on_mariadb",),
+        (f"{UNSAFE_REPORTED}[dropped column beside a new one]",),
     ),
     Mutant(
         "autogenerate: no warning when a PostgreSQL enum value is removed",
@@ -1179,7 +1215,7 @@ MUTANTS = [
         f"{PACKAGE}/database/migrations.py",
         "    if not added:\n",
         "    if True:\n",
-        (f"{UNSAFE_REPORTED}[renamed column]",),
+        (f"{UNSAFE_REPORTED}[dropped column beside a new one]",),
     ),
     Mutant(
         "autogenerate: a longer VARCHAR is reported as a rewrite",

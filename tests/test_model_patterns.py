@@ -32,6 +32,7 @@ from tests.helpers import (
     edit,
     new_revision,
     revision_files,
+    revision_id,
     run,
     unused_port,
 )
@@ -451,25 +452,37 @@ def test_mariadb_server_default_changes_are_found(mariadb_shelf):
     check_is_clean(project, env)
 
 
-def test_the_rename_advice_runs_on_mariadb(mariadb_shelf):
+def test_a_renamed_column_is_restated_on_mariadb(mariadb_shelf):
     project, env, models = mariadb_shelf
     edit(models, "label: Mapped[str]", "title: Mapped[str]")
+    edit(models, "full: Mapped[bool]", "is_full: Mapped[bool]")
     before = revision_files(project)
     result = alembic(project, "revision", "--autogenerate", "-m", "rename label", env=env)
-    revision = new_revision(project, before)
-    # Reported as MySQL sees it, a drop beside an add, with the steps of a rename.
-    (warning,) = warnings_of(result)
-    assert "drops column shelf.label and its values while adding shelf.title" in warning
-    assert "Safe way: expand: put label back in the models beside title" in warning
-    advice = re.search(r"replace both with (op\.alter_column\(.*\))\.\n", revision.read_text())
-    assert advice and "existing_type=sa.String(length=40)" in advice[1], revision.read_text()
-    assert "new_column_name='title'" in advice[1], advice[1]
-    # Take the advice: the revision renames the column instead of dropping it.
-    text = revision.read_text()
+    text = new_revision(project, before).read_text()
+    assert [warning.split(":")[1] for warning in warnings_of(result)] == [
+        f" revision {revision_id(text)} renames column shelf.{old} to {new}"
+        for old, new in [("label", "title"), ("full", "is_full")]
+    ], result.stdout
+    # MySQL restates the whole column to rename it: its type, nullability and default.
     upgrade = text[text.index("def upgrade") : text.index("def downgrade")]
-    renaming = "def upgrade() -> None:\n    " + advice[1] + "\n\n\n"
-    revision.write_text(text.replace(upgrade, renaming))
+    assert re.search(
+        r'op\.alter_column\(\s*"shelf",\s*"label",\s*existing_type=mysql\.VARCHAR\(length=40\),'
+        r'\s*new_column_name="title",\s*existing_nullable=False,\s*\)',
+        upgrade,
+    ), text
+    # The default goes with it (MySQL would drop it otherwise: check would find it missing).
+    assert re.search(
+        r'"full",\s*existing_type=mysql\.TINYINT\(display_width=1\),\s*new_column_name="is_full",'
+        r'\s*existing_nullable=False,\s*existing_server_default=sa\.text\("0"\)',
+        upgrade,
+    ), text
     alembic(project, "upgrade", "head", env=env)
+    check_is_clean(project, env)
+    # And back, with the default too.
+    alembic(project, "downgrade", "-1", env=env)
+    edit(models, "title: Mapped[str]", "label: Mapped[str]")
+    edit(models, "is_full: Mapped[bool]", "full: Mapped[bool]")
+    new_revision(project, before).unlink()
     check_is_clean(project, env)
 
 

@@ -116,14 +116,35 @@ UNSAFE = {
         "release code that no longer reads or writes description first",
         "op.drop_column(",
     ),
+    # The same type, nullability and default: autogenerate renames it (issue 22), which
+    # running code still reading description does not survive.
     "renamed column": (
         [(ITEM_MODELS, "    description:", "    summary:")],
+        "renames column item.description to summary: autogenerate found description dropped"
+        " and summary added, of the same type, nullability and server default, and reads that"
+        " as a rename. Code still reading description fails once it runs.",
+        'for a database in use, follow the README\'s "Rename a column without downtime":'
+        " expand: put description back in the models beside summary",
+        "# Not a rename? Replace the next operation with:",
+    ),
+    # Another type: no rename is guessed, the warning tells how to make one.
+    "dropped column beside a new one": (
+        [
+            (
+                ITEM_MODELS,
+                "    description: Mapped[str | None] = mapped_column(Text)",
+                "    summary: Mapped[str | None] = mapped_column(String(80))",
+            )
+        ],
         "drops column item.description and its values while adding item.summary: if it is"
         " a rename, the values are lost and code still reading description fails.",
         "expand: put description back in the models beside summary and autogenerate again"
         ' (only summary is added); backfill: alembic revision -m "backfill item.summary",'
         ' with op.execute("UPDATE item SET summary = description"); switch: release code'
-        " that reads summary and writes both; contract: drop description in a later release.",
+        " that reads summary and writes both; contract: drop description in a later release."
+        " With the application stopped, replace both with op.alter_column('item',"
+        " 'description', new_column_name='summary', existing_type=sa.Text(),"
+        " existing_nullable=True).",
         "op.drop_column(",
     ),
     "narrowed type": (
@@ -150,6 +171,16 @@ UNSAFE = {
         " holding them.",
         "release code that no longer writes 'archived' first; then, in a revision of its own",
         "op.sync_enum_values(",
+    ),
+    # The same columns under another name: a rename (issue 22).
+    "renamed table": (
+        [(LEDGER, '__tablename__ = "ledger"', '__tablename__ = "account"')],
+        "renames table ledger to account: autogenerate found ledger dropped and account"
+        " created, with the same columns, and reads that as a rename. Code still using ledger"
+        " fails once it runs.",
+        "for a database in use, create account beside ledger, copy the rows in a revision of"
+        " its own, switch the code to account, then drop ledger in a later release",
+        "# Not a rename? Replace the next 2 operations with:",
     ),
     "dropped table": (
         [(LEDGER, "class Ledger(Base):", "class Ledger:")],

@@ -12,6 +12,7 @@ import sqlalchemy.types
 from alembic import context
 from alembic.autogenerate import render as alembic_render
 from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.operations import MigrateOperation, ops
 from alembic.runtime.migration import MigrationContext
@@ -29,8 +30,10 @@ from sqlalchemy import (
     Enum,
     ForeignKeyConstraint,
     Identity,
+    Index,
     String,
     Text,
+    UniqueConstraint,
     literal_column,
     select,
     text,
@@ -236,6 +239,9 @@ def process_revision_directives(context: MigrationContext, revision, directives)
         script.upgrade_ops_list, script.downgrade_ops_list, strict=True
     ):
         refuse_unrenderable_types(upgrade_ops, context.dialect)
+        autogen_context = AutogenContext(context)
+        rename_tables(upgrade_ops, downgrade_ops, autogen_context)
+        rename_columns(upgrade_ops, downgrade_ops, autogen_context)
         if context.dialect.name != "sqlite":
             add_use_alter_foreign_keys_after_tables(upgrade_ops, downgrade_ops)
         drop_tables_with_their_indexes(downgrade_ops)
@@ -261,9 +267,42 @@ class DataLossWarningOp(MigrateOperation):
         return f"{self.message} Safe way: {self.safe_way}"
 
 
+class RenameWarningOp(DataLossWarningOp):
+    """A ``DataLossWarningOp`` above a rename that autogenerate only guessed, which also
+    shows the operations to write instead if it is not a rename."""
+
+    def __init__(self, message: str, safe_way: str, rename: MigrateOperation) -> None:
+        super().__init__(message, safe_way)
+        self.not_a_rename = rename.not_a_rename
+        steps = 1 + len(getattr(rename, "followed_by", []))
+        self.replaces = "operation" if steps == 1 else f"{steps} operations"
+
+
 @renderers.dispatch_for(DataLossWarningOp)
 def _render_data_loss_warning(autogen_context, operation: DataLossWarningOp) -> list[str]:
     return [f"# WARNING: {operation.message}", f"# Safe way: {operation.safe_way}"]
+
+
+@renderers.dispatch_for(RenameWarningOp)
+def _render_rename_warning(autogen_context, operation: RenameWarningOp) -> list[str]:
+    replacement = [
+        f"#     {line}"
+        for step in operation.not_a_rename
+        for lines in alembic_render.render_op(autogen_context, step)
+        for line in lines.splitlines()
+    ]
+    return [
+        *_render_data_loss_warning(autogen_context, operation),
+        f"# Not a rename? Replace the next {operation.replaces} with:",
+        *replacement,
+    ]
+
+
+@renderers.dispatch_for(ops.RenameTableOp)
+def _render_rename_table(autogen_context, operation: ops.RenameTableOp) -> str:
+    # Alembic has the operation, not its rendering: autogenerate never makes it itself.
+    schema = f", schema={operation.schema!r}" if operation.schema else ""
+    return f"op.rename_table({operation.table_name!r}, {operation.new_table_name!r}{schema})"
 
 
 def annotate(container, note_for) -> list[MigrateOperation]:
@@ -341,6 +380,10 @@ def data_loss_warning(
             " rename it instead: create the new table, copy the rows in a revision of its"
             f" own, switch the code to it, then drop {table} in a later release.",
         )
+    if isinstance(operation, ops.AlterColumnOp) and operation.modify_name is not None:
+        return renamed_column_warning(operation)
+    if isinstance(operation, ops.RenameTableOp):
+        return renamed_table_warning(operation)
     if isinstance(operation, ops.DropColumnOp):
         return dropped_column_warning(operation, added.get(operation.table_name, []))
     if isinstance(operation, ops.AlterColumnOp) and operation.modify_type is not None:
@@ -379,6 +422,33 @@ def dropped_column_warning(operation: ops.DropColumnOp, added: list[str]) -> Dat
         f' op.execute("UPDATE {table} SET {new} = {old}"); switch: release code that reads'
         f" {new} and writes both; contract: drop {old} in a later release. With the"
         f" application stopped, replace both with {rename_advice(operation, new)}.",
+    )
+
+
+def renamed_column_warning(operation: ops.AlterColumnOp) -> RenameWarningOp:
+    table, old, new = operation.table_name, operation.column_name, operation.modify_name
+    return RenameWarningOp(
+        f"renames column {table}.{old} to {new}: autogenerate found {old} dropped and {new}"
+        " added, of the same type, nullability and server default, and reads that as a"
+        f" rename. Code still reading {old} fails once it runs.",
+        f'for a database in use, follow the README\'s "Rename a column without downtime":'
+        f" expand: put {old} back in the models beside {new} and autogenerate again (only"
+        f" {new} is added); backfill; switch: release code that reads {new} and writes both;"
+        f" contract: drop {old} in a later release.",
+        operation,
+    )
+
+
+def renamed_table_warning(operation: ops.RenameTableOp) -> RenameWarningOp:
+    old, new = operation.table_name, operation.new_table_name
+    return RenameWarningOp(
+        f"renames table {old} to {new}: autogenerate found {old} dropped and {new} created,"
+        " with the same columns, and reads that as a rename. Code still using"
+        f" {old} fails once it runs.",
+        f"for a database in use, create {new} beside {old}, copy the rows in a revision of"
+        f" its own, switch the code to {new}, then drop {old} in a later release (as in the"
+        ' README\'s "Rename a column without downtime").',
+        operation,
     )
 
 
@@ -458,6 +528,227 @@ def may_truncate(old, new) -> bool:
         if after is not None and (before is None or after < before):
             return True
     return False
+
+
+def rename_columns(upgrade_ops, downgrade_ops, autogen_context: AutogenContext) -> None:
+    """Rename a column instead of dropping it and adding another, where one table's
+    dropped column and added column match (same type, nullability and server default, as
+    Alembic compares them) and neither matches any other: autogenerate sees a rename as a
+    drop plus an add, which loses the column's values."""
+    for table in upgrade_ops.ops:
+        if not isinstance(table, ops.ModifyTableOps):
+            continue
+        for dropped, added, rename in column_renames(table, autogen_context):
+            # What it replaces, for the revision's comment on the guess.
+            rename.not_a_rename = [added, dropped]
+            table.ops[table.ops.index(added)] = rename
+            table.ops.remove(dropped)
+            rename_back(downgrade_ops, rename)
+
+
+def column_renames(table: ops.ModifyTableOps, autogen_context: AutogenContext):
+    """(drop, add, the ``AlterColumnOp`` renaming instead) for each unambiguous rename."""
+    dropped = [step for step in table.ops if isinstance(step, ops.DropColumnOp)]
+    added = [step for step in table.ops if isinstance(step, ops.AddColumnOp)]
+    matches = {}
+    for drop in dropped:
+        for add in added:
+            rename = renamed_if_same(table, drop, add, autogen_context)
+            if rename is not None:
+                matches[drop, add] = rename
+    for drop, add in unambiguous(matches):
+        yield drop, add, matches[drop, add]
+
+
+def unambiguous(matches) -> list[tuple]:
+    """The (old, new) pairs of ``matches`` where neither has another candidate: two
+    columns (or tables) that could be the renamed one make no guess, and the data-loss
+    warning stands, naming them."""
+    olds = [old for old, _ in matches]
+    news = [new for _, new in matches]
+    return [(old, new) for old, new in matches if olds.count(old) == news.count(new) == 1]
+
+
+def renamed_if_same(
+    table: ops.ModifyTableOps,
+    drop: ops.DropColumnOp,
+    add: ops.AddColumnOp,
+    autogen_context: AutogenContext,
+) -> ops.AlterColumnOp | None:
+    """The ``AlterColumnOp`` renaming ``drop``'s column to ``add``'s, when Alembic's own
+    column comparison (the one ``alembic check`` makes) finds nothing else to change;
+    it also fills in the type, nullability and default MySQL restates to rename."""
+    existing, wanted = drop.to_column(), add.column
+    rename = ops.AlterColumnOp(
+        table.table_name, existing.name, schema=table.schema, modify_name=wanted.name
+    )
+    autogen_context.comparators.dispatch("column", qualifier=autogen_context.dialect.name)(
+        autogen_context, rename, table.schema, table.table_name, wanted.name, existing, wanted
+    )
+    if rename.has_changes():  # a type, nullability, default or comment of its own
+        return None
+    rename.existing_nullable = existing.nullable
+    return rename
+
+
+def rename_back(downgrade_ops, rename: ops.AlterColumnOp) -> None:
+    """In the downgrade, rename the column back instead of dropping and re-adding it."""
+    back = ops.AlterColumnOp(
+        rename.table_name,
+        rename.modify_name,
+        schema=rename.schema,
+        modify_name=rename.column_name,
+        existing_type=rename.existing_type,
+        existing_nullable=rename.existing_nullable,
+        existing_server_default=rename.existing_server_default,
+    )
+    for table in downgrade_ops.ops:
+        if not isinstance(table, ops.ModifyTableOps):
+            continue
+        if (table.table_name, table.schema) == (rename.table_name, rename.schema):
+            steps = {
+                (type(step), getattr(step, "column_name", None) or step.column.name): step
+                for step in table.ops
+                if isinstance(step, ops.DropColumnOp | ops.AddColumnOp)
+            }
+            readd = steps.pop((ops.AddColumnOp, rename.column_name))
+            drop = steps.pop((ops.DropColumnOp, rename.modify_name))
+            table.ops[table.ops.index(readd)] = back
+            table.ops.remove(drop)
+            return
+
+
+def rename_tables(upgrade_ops, downgrade_ops, autogen_context: AutogenContext) -> None:
+    """Rename a table instead of dropping it and creating another, where a dropped table
+    and a created one have the same columns (names, and what Alembic compares of each),
+    and neither matches any other table; its indexes and constraints are renamed after it,
+    as the naming convention names them."""
+    dropped = [step for step in upgrade_ops.ops if isinstance(step, ops.DropTableOp)]
+    created = [step for step in upgrade_ops.ops if isinstance(step, ops.CreateTableOp)]
+    matches = {
+        (drop, create): None
+        for drop in dropped
+        for create in created
+        if same_columns(existing_table(drop), new_table(create), autogen_context)
+    }
+    for drop, create in unambiguous(matches):
+        old, new = existing_table(drop), new_table(create)
+        names = renamed_names(old, new)
+        rename = ops.RenameTableOp(old.name, new.name, schema=old.schema)
+        rename.not_a_rename = [create, *map(ops.CreateIndexOp.from_index, new.indexes), drop]
+        rename.followed_by = name_renames(new.name, names, autogen_context.dialect)
+        place(upgrade_ops, create, drop, rename, names)
+        back = ops.RenameTableOp(new.name, old.name, schema=old.schema)
+        back.followed_by = name_renames(
+            old.name, [(after, before) for before, after in names], autogen_context.dialect
+        )
+        reverse_create = next(
+            step
+            for step in downgrade_ops.ops
+            if isinstance(step, ops.CreateTableOp) and step.table_name == old.name
+        )
+        reverse_drop = next(
+            step
+            for step in downgrade_ops.ops
+            if isinstance(step, ops.DropTableOp) and step.table_name == new.name
+        )
+        place(downgrade_ops, reverse_create, reverse_drop, back, names)
+
+
+def existing_table(drop: ops.DropTableOp):
+    """The table as autogenerate read it from the database, its indexes included."""
+    return next(column for column in drop._reverse.columns if isinstance(column, Column)).table
+
+
+def new_table(create: ops.CreateTableOp):
+    """The models' table."""
+    return next(column for column in create.columns if isinstance(column, Column)).table
+
+
+def same_columns(old, new, autogen_context: AutogenContext) -> bool:
+    if old.schema != new.schema or set(old.c.keys()) != set(new.c.keys()):
+        return False
+    table = ops.ModifyTableOps(new.name, [], schema=new.schema)
+    return all(
+        renamed_if_same(
+            table,
+            ops.DropColumnOp.from_column_and_tablename(old.schema, old.name, column),
+            ops.AddColumnOp.from_column_and_tablename(new.schema, new.name, new.c[column.name]),
+            autogen_context,
+        )
+        is not None
+        for column in old.c
+    )
+
+
+def renamed_names(old, new) -> list[tuple]:
+    """(old, new) of each index and constraint whose name the naming convention makes
+    from the table's name: the same name, with the table's new name."""
+    wanted = {str(item.name): item for item in (*new.indexes, *new.constraints) if item.name}
+    # (Alembic's reflected table may hold an index twice.)
+    existing = {str(item.name): item for item in (*old.indexes, *old.constraints) if item.name}
+    names = []
+    for item in existing.values():
+        if f"_{old.name}" not in item.name:
+            continue
+        renamed = wanted.get(item.name.replace(f"_{old.name}", f"_{new.name}", 1))
+        # MySQL reports a unique constraint as the unique index it is.
+        unique = {Index, UniqueConstraint}
+        if renamed is not None and (
+            type(renamed) is type(item) or {type(renamed), type(item)} <= unique
+        ):
+            names.append((item, renamed))
+    return names
+
+
+def name_renames(table: str, names, dialect: Dialect) -> list[MigrateOperation]:
+    """What renames ``names`` ((old, new) indexes and constraints) on ``table``, which
+    has its new name already.
+
+    PostgreSQL renames each index and constraint. MySQL renames indexes (unique ones
+    included); its key is always PRIMARY, and it cannot rename a foreign key or a check,
+    which Alembic does not compare by name. SQLite drops and creates the indexes again;
+    its constraints keep their names inside the table, where Alembic does not compare them.
+    """
+    quote = dialect.identifier_preparer.quote
+    steps = []
+    for old, new in names:
+        table_sql, was, now = quote(table), quote(old.name), quote(new.name)
+        if isinstance(old, Index) and dialect.name == "sqlite":
+            steps.append(ops.DropIndexOp(old.name, table_name=table))
+            steps.append(ops.CreateIndexOp.from_index(new))
+        elif isinstance(old, Index) and dialect.name == "postgresql":
+            steps.append(ops.ExecuteSQLOp(f"ALTER INDEX {was} RENAME TO {now}"))
+        elif dialect.name == "postgresql":
+            steps.append(
+                ops.ExecuteSQLOp(f"ALTER TABLE {table_sql} RENAME CONSTRAINT {was} TO {now}")
+            )
+        elif dialect.name == "mysql" and isinstance(old, Index | UniqueConstraint):
+            steps.append(ops.ExecuteSQLOp(f"ALTER TABLE {table_sql} RENAME INDEX {was} TO {now}"))
+    return steps
+
+
+def place(container, create, drop, rename: ops.RenameTableOp, names) -> None:
+    """Put ``rename`` and what follows it where ``create`` was, without ``drop`` and the
+    index operations that the renames stand for."""
+    renamed = {str(item.name) for pair in names for item in pair}
+
+    def stands_for(step) -> bool:
+        return step is drop or (
+            isinstance(step, ops.CreateIndexOp | ops.DropIndexOp) and step.index_name in renamed
+        )
+
+    kept = []
+    for step in container.ops:
+        if isinstance(step, ops.ModifyTableOps):
+            step.ops[:] = [inner for inner in step.ops if not stands_for(inner)]
+            if step.ops:
+                kept.append(step)
+        elif step is create:
+            kept += [rename, *rename.followed_by]
+        elif not stands_for(step):
+            kept.append(step)
+    container.ops[:] = kept
 
 
 def add_use_alter_foreign_keys_after_tables(upgrade_ops, downgrade_ops) -> None:
