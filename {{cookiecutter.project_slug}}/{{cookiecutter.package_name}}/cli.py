@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from {{ cookiecutter.package_name }}.logging_config import configure_logging
 from {{ cookiecutter.package_name }}.scaffold.resource import ResourceError, add_resource
 
 
@@ -26,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    configure_logging()
     try:
         files, revision = add_resource(arguments.name, Path.cwd())
     except ResourceError as error:

@@ -1,6 +1,7 @@
 """The web service: ``poetry run uvicorn {{ cookiecutter.package_name }}.main:app``."""
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,10 +13,14 @@ from sqlalchemy.orm import configure_mappers
 import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.api import health
 from {{ cookiecutter.package_name }}.api.errors import add_error_handlers
+from {{ cookiecutter.package_name }}.api.request_context import RequestContextMiddleware
 from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
 from {{ cookiecutter.package_name }}.database.discovery import import_models
 from {{ cookiecutter.package_name }}.database.session import get_engine, get_sessionmaker
-from {{ cookiecutter.package_name }}.settings import HttpSettings
+from {{ cookiecutter.package_name }}.logging_config import configure_logging
+from {{ cookiecutter.package_name }}.settings import HttpSettings, get_settings, read_or_exit
+
+logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -24,6 +29,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # at once (in threads) would otherwise each build their own, as lru_cache does not lock.
     # Invalid settings (POOL_SIZE=0, say) stop the service here, before it takes traffic.
     get_sessionmaker()
+    # The URL's text hides its password.
+    logger.info("Database: %s", get_settings().database_url)
     # The revisions this build ships, read once for /ready.
     health.build_revisions()
     # What exists now (modules, models, the engine) lives as long as the process. Frozen,
@@ -44,6 +51,8 @@ def operation_id(route: APIRoute) -> str:
 
 
 def create_app() -> FastAPI:
+    # First, so that what follows logs in LOG_FORMAT; invalid settings stop here.
+    configure_logging()
     # Every model is imported, and the mappers configured, before any router: routers are
     # imported one by one, and a relationship naming a model by string ("Category") only
     # resolves once that model's module has been imported too.
@@ -58,8 +67,8 @@ def create_app() -> FastAPI:
     )
     add_error_handlers(app)
     # Read now: middleware cannot be added once the app serves. An invalid CORS_ORIGINS
-    # stops the import, naming it.
-    cors_origins = HttpSettings().cors_origins
+    # stops the import with one line naming it.
+    cors_origins = read_or_exit(HttpSettings).cors_origins
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -69,6 +78,8 @@ def create_app() -> FastAPI:
             # A page reads where the row it created lives.
             expose_headers=["Location"],
         )
+    # Added last, so outermost: it sees every request, answered by CORS or not.
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     include_resource_routers(app)
     return app

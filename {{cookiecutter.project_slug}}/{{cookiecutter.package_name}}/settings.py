@@ -9,9 +9,9 @@ import re
 {% endif -%}
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 
@@ -90,6 +90,39 @@ def normalise_database_url(url: URL) -> URL:
         if not path.is_absolute() and not url.database.startswith("file:"):
             url = url.set(database=str(PROJECT_ROOT / path))
     return url
+
+
+class LoggingSettings(BaseSettings):
+    """How the service logs (logging_config.py): LOG_LEVEL, and LOG_FORMAT ``text`` for
+    people or ``json`` (one object per line) for a log collector."""
+
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+SettingsClass = TypeVar("SettingsClass", bound=BaseSettings)
+
+
+def read_or_exit(settings_class: type[SettingsClass]) -> SettingsClass:
+    """``settings_class()``, or an exit with one ``error:`` line naming the setting, the
+    value and what it accepts: read when the app is imported, a traceback through the
+    server's import machinery would bury that line."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(map(str, problem['loc'])).upper()}={problem['input']!r}:"
+            f" {problem['msg'].removeprefix('Value error, ')}"
+            for problem in error.errors()
+        ]
+        raise SystemExit(f"error: invalid setting {'; '.join(problems)}") from None
 
 
 {% if cookiecutter.web_framework == "fastapi" -%}
