@@ -33,6 +33,9 @@ SCRUBBED_ENVIRONMENT = (
     "POETRY_ACTIVE",
     # Would send uv's project environment outside the baked project.
     "UV_PROJECT_ENVIRONMENT",
+    # Would change what the baked service logs, which tests read.
+    "LOG_LEVEL",
+    "LOG_FORMAT",
 )
 
 

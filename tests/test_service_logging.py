@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import TEMPLATE_DIR, alembic, serving
+from tests.helpers import TEMPLATE_DIR, alembic, python, run, serving
 from tests.postgres import free_port
 
 PACKAGE = "my_service"
@@ -76,7 +76,9 @@ def test_json_logs_carry_each_requests_id_and_one_traceback_per_error(failing_pr
     alembic(failing_project, "upgrade", "head", env={"DATABASE_URL": url})
     log = tmp_path / "uvicorn.log"
     # The README's command, `uvicorn my_service.main:app`.
-    with serving(failing_project, url, log, env={"LOG_FORMAT": "json"}) as client:
+    with serving(
+        failing_project, url, log, env={"LOG_FORMAT": "json", "LOG_LEVEL": "INFO"}
+    ) as client:
         kept = client.get("/items", headers={"X-Request-ID": "edge-7f.A_b"})
         replaced = client.get("/items", headers={"X-Request-ID": "two words"})
         too_long = client.get("/items", headers={"X-Request-ID": "x" * 129})
@@ -140,7 +142,9 @@ def test_text_logs_are_lines_for_people_from_the_images_command(failing_project,
         re.search(r"^CMD (\[.*\])$", (failing_project / "Dockerfile").read_text(), re.M)[1]
     )
     log = tmp_path / "uvicorn.log"
-    with serving(failing_project, url, log, env={"LOG_FORMAT": "text"}, command=command) as client:
+    with serving(
+        failing_project, url, log, env={"LOG_FORMAT": "text", "LOG_LEVEL": "INFO"}, command=command
+    ) as client:
         assert client.get("/health", headers={"X-Request-ID": "text-1"}).status_code == 200
         assert client.get("/failing", headers={"X-Request-ID": "text-2"}).status_code == 500
     output = log.read_text()
@@ -182,7 +186,13 @@ def test_no_log_line_shows_the_database_password(failing_project, tmp_path):
 
 
 def start(project: Path, tmp_path: Path, **settings: str) -> subprocess.CompletedProcess:
-    env = {"DATABASE_URL": sqlite_url(tmp_path), "PYTHONDONTWRITEBYTECODE": "1", **settings}
+    env = {
+        "DATABASE_URL": sqlite_url(tmp_path),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "text",
+        **settings,
+    }
     return subprocess.run(
         [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
         cwd=project,
@@ -210,3 +220,62 @@ def test_an_invalid_setting_read_at_import_stops_startup_with_one_line(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"error: invalid setting {name}={value!r}: "), result.stderr
     assert accepted in lines[0], result.stderr
+
+
+# Records as opentelemetry-instrumentation-logging leaves them: IDs inside a span, "0"
+# outside one.
+LOG_WITH_TRACE_IDS = f"""
+import logging
+from {PACKAGE}.logging_config import configure_logging
+
+configure_logging()
+logger = logging.getLogger("traced")
+logger.info("in a span", extra={{"otelTraceID": "4bf92f3577b34da6", "otelSpanID": "00f067aa"}})
+logger.info("outside", extra={{"otelTraceID": "0", "otelSpanID": "0"}})
+logger.debug("below the level")
+"""
+
+
+@pytest.fixture(scope="module")
+def project_without_web_layer(tmp_path_factory) -> Path:
+    return Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"web_framework": "none"},
+            output_dir=str(tmp_path_factory.mktemp("no-web")),
+        )
+    )
+
+
+def test_json_lines_carry_opentelemetrys_trace_ids_inside_a_span(project_without_web_layer):
+    result = python(project_without_web_layer, LOG_WITH_TRACE_IDS, env={"LOG_FORMAT": "json"})
+    in_span, outside = [json.loads(line) for line in result.stderr.splitlines()]
+    assert in_span["message"] == "in a span"
+    assert (in_span["trace_id"], in_span["span_id"]) == ("4bf92f3577b34da6", "00f067aa")
+    assert outside["message"] == "outside"
+    assert "trace_id" not in outside and "span_id" not in outside
+    assert in_span["request_id"] == outside["request_id"] == "-"
+
+    text = python(project_without_web_layer, LOG_WITH_TRACE_IDS, env={"LOG_LEVEL": "debug"})
+    lines = text.stderr.splitlines()
+    assert len(lines) == 3, text.stderr
+    assert lines[0].endswith(" INFO traced [- trace=4bf92f3577b34da6] in a span"), lines
+    assert lines[1].endswith(" INFO traced [-] outside"), lines
+    assert lines[2].endswith(" DEBUG traced [-] below the level"), lines
+
+
+def test_the_projects_command_stops_on_an_invalid_log_setting_with_one_line(
+    project_without_web_layer,
+):
+    result = run(
+        [sys.executable, "-m", f"{PACKAGE}.cli", "add-resource", "order_line"],
+        cwd=project_without_web_layer,
+        env={"LOG_FORMAT": "yaml"},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr == (
+        "error: invalid setting LOG_FORMAT='yaml': Input should be 'text' or 'json'\n"
+    )
+    assert not (project_without_web_layer / PACKAGE / "resources" / "order_line").exists()
