@@ -1292,7 +1292,7 @@ MUTANTS = [
     Mutant(
         "uvicorn's own access log kept beside ours",
         f"{PACKAGE}/logging_config.py",
-        "    access.propagate = False\n",
+        "    access.handlers.clear()\n",
         "",
         (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
     ),
