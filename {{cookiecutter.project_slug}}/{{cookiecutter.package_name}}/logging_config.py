@@ -72,7 +72,7 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging() -> None:
-    """Send every record, uvicorn's included, to stderr in LOG_FORMAT at LOG_LEVEL.
+    """Send every record{% if cookiecutter.web_framework == "fastapi" %}, uvicorn's included,{% endif %} to stderr in LOG_FORMAT at LOG_LEVEL.
 
     Invalid settings stop the process with one ``error:`` line naming them.
     """
