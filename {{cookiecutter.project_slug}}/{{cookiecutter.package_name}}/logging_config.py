@@ -12,7 +12,7 @@ import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from {{ cookiecutter.package_name }}.settings import LoggingSettings, read_or_exit
+from {{ cookiecutter.package_name }}.settings import LoggingSettings, exit_on_invalid_settings
 
 # The ID of the request being served; set for each request, so every record logged while
 # serving it carries it.
@@ -76,7 +76,8 @@ def configure_logging() -> None:
 
     Invalid settings stop the process with one ``error:`` line naming them.
     """
-    settings = read_or_exit(LoggingSettings)
+    with exit_on_invalid_settings():
+        settings = LoggingSettings()
     handler = logging.StreamHandler()
     handler.name = HANDLER_NAME
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())

@@ -18,7 +18,11 @@ from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
 from {{ cookiecutter.package_name }}.database.discovery import import_models
 from {{ cookiecutter.package_name }}.database.session import get_engine, get_sessionmaker
 from {{ cookiecutter.package_name }}.logging_config import configure_logging
-from {{ cookiecutter.package_name }}.settings import HttpSettings, get_settings, read_or_exit
+from {{ cookiecutter.package_name }}.settings import (
+    HttpSettings,
+    exit_on_invalid_settings,
+    get_settings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +72,8 @@ def create_app() -> FastAPI:
     add_error_handlers(app)
     # Read now: middleware cannot be added once the app serves. An invalid CORS_ORIGINS
     # stops the import with one line naming it.
-    cors_origins = read_or_exit(HttpSettings).cors_origins
+    with exit_on_invalid_settings():
+        cors_origins = HttpSettings().cors_origins
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,

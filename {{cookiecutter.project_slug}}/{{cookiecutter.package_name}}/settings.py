@@ -7,9 +7,11 @@ holding ``alembic.ini``), so commands behave the same from any working directory
 {% if cookiecutter.web_framework == "fastapi" -%}
 import re
 {% endif -%}
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -107,15 +109,13 @@ class LoggingSettings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
 
-SettingsClass = TypeVar("SettingsClass", bound=BaseSettings)
-
-
-def read_or_exit(settings_class: type[SettingsClass]) -> SettingsClass:
-    """``settings_class()``, or an exit with one ``error:`` line naming the setting, the
-    value and what it accepts: read when the app is imported, a traceback through the
-    server's import machinery would bury that line."""
+@contextmanager
+def exit_on_invalid_settings() -> Iterator[None]:
+    """Settings read inside stop the process on an invalid value with one ``error:`` line
+    naming the setting, the value and what it accepts. For settings read at startup: a
+    traceback through the server's import machinery would bury that line."""
     try:
-        return settings_class()
+        yield
     except ValidationError as error:
         problems = [
             f"{'.'.join(map(str, problem['loc'])).upper()}={problem['input']!r}:"
