@@ -28,7 +28,9 @@ DRIVERS: dict[str, dict[str, dict[str, str]]] = {
         },
         "mysql": {
             "mysqldb": "mysqlclient (>=2.2,<3.0)",
-            "pymysql": "pymysql (>=1.1,<2.0)",
+            # The rsa extra brings cryptography, which MySQL 8's default authentication
+            # (caching_sha2_password) needs over a connection without TLS.
+            "pymysql": "pymysql[rsa] (>=1.1,<2.0)",
         },
     },
     "async": {
@@ -40,7 +42,7 @@ DRIVERS: dict[str, dict[str, dict[str, str]]] = {
         },
         "mysql": {
             # 0.3 wheels install top-level "examples" and "docs" packages beside it.
-            "aiomysql": "aiomysql (>=0.2,<0.3)",
+            "aiomysql": "aiomysql[rsa] (>=0.2,<0.3)",
             "asyncmy": "asyncmy (>=0.2,<1.0)",
         },
     },

@@ -53,6 +53,7 @@ SQUASH_SQLITE = f"{SQUASH_TESTS}::test_a_squashed_history_builds_the_same_schema
 SQUASH_REFUSALS = f"{SQUASH_TESTS}::test_bad_input_is_refused_and_changes_nothing"
 ROLLING_DEPLOY_TESTS = "tests/test_rolling_deploy.py"
 RENAME_TESTS = "tests/test_rename_detection.py"
+LOGGING_TESTS = "tests/test_service_logging.py"
 
 
 @dataclass(frozen=True)
@@ -1582,6 +1583,79 @@ MUTANTS = [
             f"{ROLLING_DEPLOY_TESTS}::"
             "test_a_failing_revision_on_mariadb_stops_at_a_revision_boundary",
         ),
+    ),
+    Mutant(
+        "log records do not carry the request ID",
+        f"{PACKAGE}/logging_config.py",
+        '        record.request_id = request_id.get() or "-"',
+        '        record.request_id = "-"',
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "an insane incoming X-Request-ID is kept",
+        f"{PACKAGE}/api/request_context.py",
+        "            return text if SANE_REQUEST_ID.fullmatch(text) else None",
+        "            return text",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "an unexpected error's traceback in the answer",
+        f"{PACKAGE}/api/request_context.py",
+        'content=error_content("Internal Server Error")',
+        'content=error_content(__import__("traceback").format_exc())',
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "an unexpected error's traceback logged twice (raised on to uvicorn)",
+        f"{PACKAGE}/api/request_context.py",
+        "                await response(scope, receive, send_with_request_id)\n",
+        "                await response(scope, receive, send_with_request_id)\n            raise\n",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "the database password in a log line",
+        f"{PACKAGE}/main.py",
+        'logger.info("Database: %s", get_settings().database_url)',
+        'logger.info("Database: %s", get_settings().database_url.render_as_string(False))',
+        (f"{LOGGING_TESTS}::test_no_log_line_shows_the_database_password",),
+    ),
+    Mutant(
+        "uvicorn's own access log kept beside ours",
+        f"{PACKAGE}/logging_config.py",
+        "    access.handlers.clear()\n",
+        "",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "the router's 404 and 405 without the request ID",
+        f"{PACKAGE}/api/errors.py",
+        "    app.add_exception_handler(HTTPException, http_error)\n",
+        "",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "an invalid setting read at import stops with a traceback",
+        f"{PACKAGE}/settings.py",
+        """        raise SystemExit(f"error: invalid setting {'; '.join(problems)}") from None""",
+        "        raise",
+        (
+            f"{LOGGING_TESTS}::test_an_invalid_setting_read_at_import_stops_startup_with_one_line",
+            f"{LOGGING_TESTS}::test_the_projects_command_stops_on_an_invalid_log_setting_with_one_line",
+        ),
+    ),
+    Mutant(
+        "OpenTelemetry's trace ID left out of JSON lines",
+        f"{PACKAGE}/logging_config.py",
+        "            **trace_fields(record),\n",
+        "",
+        (f"{LOGGING_TESTS}::test_json_lines_carry_opentelemetrys_trace_ids_inside_a_span",),
+    ),
+    Mutant(
+        "LOG_LEVEL ignored",
+        f"{PACKAGE}/logging_config.py",
+        "    root.setLevel(settings.log_level)",
+        "    root.setLevel(logging.INFO)",
+        (f"{LOGGING_TESTS}::test_json_lines_carry_opentelemetrys_trace_ids_inside_a_span",),
     ),
 ]
 

@@ -33,6 +33,9 @@ SCRUBBED_ENVIRONMENT = (
     "POETRY_ACTIVE",
     # Would send uv's project environment outside the baked project.
     "UV_PROJECT_ENVIRONMENT",
+    # Would change what the baked service logs, which tests read.
+    "LOG_LEVEL",
+    "LOG_FORMAT",
 )
 
 
@@ -159,7 +162,7 @@ INITIAL_REVISION = "alembic/versions/0001_initial.py"
 BAKED_PROJECT_TESTS = 4
 # Exactly the tests of a default bake (SQLite, web_framework=fastapi): the migration and
 # model tests, and the API tests.
-DEFAULT_BAKE_TESTS = 31
+DEFAULT_BAKE_TESTS = 35
 # The same on PostgreSQL, which adds squawk's review of each revision (here the initial one).
 POSTGRES_BAKE_TESTS = DEFAULT_BAKE_TESTS + 1
 

@@ -323,7 +323,7 @@ def test_unknown_database_api_is_refused_naming_the_choices():
         ("postgresql+asyncpg://app@db/app", "async", "asyncpg (>=0.30,<1.0)"),
         ("postgresql+psycopg://app@db/app", "async", "psycopg[binary] (>=3.2,<4.0)"),
         ("sqlite+aiosqlite:///x.db", "async", "aiosqlite (>=0.21,<1.0)"),
-        ("mysql+aiomysql://app@db/app", "async", "aiomysql (>=0.2,<0.3)"),
+        ("mysql+aiomysql://app@db/app", "async", "aiomysql[rsa] (>=0.2,<0.3)"),
         ("postgresql+psycopg://app@db/app", "sync", "psycopg[binary] (>=3.2,<4.0)"),
         ("sqlite:///x.db", "sync", ""),
     ],

@@ -51,6 +51,7 @@ EXPECTED_FILES = [
     "my_service/api/errors.py",
     "my_service/api/fields.py",
     "my_service/api/health.py",
+    "my_service/api/request_context.py",
     "my_service/api/routers.py",
     "my_service/cli.py",
     "my_service/database/__init__.py",
@@ -64,6 +65,7 @@ EXPECTED_FILES = [
     "my_service/database/squash.py",
     "my_service/database/throwaway.py",
     "my_service/database/types.py",
+    "my_service/logging_config.py",
     "my_service/main.py",
     "my_service/resources/__init__.py",
     "my_service/resources/item/__init__.py",
@@ -164,7 +166,9 @@ def test_the_driver_the_url_needs_is_a_dependency(bake, url, requirement):
     drivers = [
         d
         for d in dependencies
-        if not d.startswith(("alembic", "sqlalchemy", "pydantic", "fastapi", "uvicorn", "anyio"))
+        if not d.startswith(
+            ("alembic", "sqlalchemy", "pydantic", "fastapi", "uvicorn", "starlette", "anyio")
+        )
     ]
     assert drivers == (
         [] if requirement is None else [next(d for d in drivers if d.startswith(requirement))]

@@ -330,7 +330,7 @@ def test_the_collection_path_follows_the_resource_name(tmp_path):
         cwd=project,
         env={"PYTHONDONTWRITEBYTECODE": "1"},
     )
-    assert re.search(r"\b27 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b31 passed\b", result.stdout), result.stdout
 
 
 def imported_packages(project: Path) -> set[str]:

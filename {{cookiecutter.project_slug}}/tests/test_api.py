@@ -191,7 +191,10 @@ def test_a_pool_with_no_free_connection_is_503(migrated_engine):
     engine.dispose()
 {%- endif %}
     assert response.status_code == 503
-    assert response.json() == {"detail": "The database is unavailable; try again later."}
+    assert response.json() == {
+        "detail": "The database is unavailable; try again later.",
+        "request_id": response.headers["x-request-id"],
+    }
 
 
 def operations(client):
@@ -222,3 +225,27 @@ def test_openapi_text_has_no_restructuredtext_markup(client):
 
 def test_health(client):
     assert client.get("/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"), [("trace-42.a_b", True), ("a b", False), ("x" * 129, False)]
+)
+def test_each_answer_carries_a_request_id_keeping_a_sane_one(client, sent, kept):
+    response = client.get("/health", headers={"X-Request-ID": sent})
+    if kept:
+        assert response.headers["x-request-id"] == sent
+    else:
+        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+
+
+def test_an_unexpected_error_is_a_json_500_without_its_traceback():
+    app = create_app()
+
+    @app.get("/test-failure")
+    def fail() -> None:
+        raise RuntimeError("a bug, its details for the log only")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/test-failure", headers={"X-Request-ID": "failing-1"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal Server Error", "request_id": "failing-1"}

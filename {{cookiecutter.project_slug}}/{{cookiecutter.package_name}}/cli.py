@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.database.squash import SquashError, squash
+from {{ cookiecutter.package_name }}.logging_config import configure_logging
 from {{ cookiecutter.package_name }}.scaffold.data_revision import DataRevisionError, data_revision
 from {{ cookiecutter.package_name }}.scaffold.resource import ResourceError, add_resource
 
@@ -57,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    configure_logging()
     if arguments.command == "data-revision":
         return write_data_revision(arguments)
     if arguments.command == "squash":

@@ -1,6 +1,7 @@
 """The web service: ``poetry run uvicorn {{ cookiecutter.package_name }}.main:app``."""
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,13 +13,21 @@ from sqlalchemy.orm import configure_mappers
 import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.api import health
 from {{ cookiecutter.package_name }}.api.errors import add_error_handlers
+from {{ cookiecutter.package_name }}.api.request_context import RequestContextMiddleware
 from {{ cookiecutter.package_name }}.api.routers import include_resource_routers
 from {{ cookiecutter.package_name }}.database.discovery import import_models
 from {{ cookiecutter.package_name }}.database.session import get_engine, get_sessionmaker
-from {{ cookiecutter.package_name }}.settings import HttpSettings
+from {{ cookiecutter.package_name }}.logging_config import configure_logging
+from {{ cookiecutter.package_name }}.settings import (
+    HttpSettings,
+    exit_on_invalid_settings,
+    get_settings,
+)
 {%- if cookiecutter.telemetry == "opentelemetry" %}
 from {{ cookiecutter.package_name }}.telemetry import instrument_app, instrument_engine
 {%- endif %}
+
+logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -27,6 +36,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # at once (in threads) would otherwise each build their own, as lru_cache does not lock.
     # Invalid settings (POOL_SIZE=0, say) stop the service here, before it takes traffic.
     get_sessionmaker()
+    # The URL's text hides its password.
+    logger.info("Database: %s", get_settings().database_url)
 {%- if cookiecutter.telemetry == "opentelemetry" %}
     # The SQL statements show under the request that ran them (with OTEL_EXPORTER_OTLP_ENDPOINT).
     instrument_engine(get_engine(){{ ".sync_engine" if cookiecutter.database_api == "async" }})
@@ -51,6 +62,8 @@ def operation_id(route: APIRoute) -> str:
 
 
 def create_app() -> FastAPI:
+    # First, so that what follows logs in LOG_FORMAT; invalid settings stop here.
+    configure_logging()
     # Every model is imported, and the mappers configured, before any router: routers are
     # imported one by one, and a relationship naming a model by string ("Category") only
     # resolves once that model's module has been imported too.
@@ -69,8 +82,9 @@ def create_app() -> FastAPI:
     instrument_app(app)
 {%- endif %}
     # Read now: middleware cannot be added once the app serves. An invalid CORS_ORIGINS
-    # stops the import, naming it.
-    cors_origins = HttpSettings().cors_origins
+    # stops the import with one line naming it.
+    with exit_on_invalid_settings():
+        cors_origins = HttpSettings().cors_origins
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -80,6 +94,8 @@ def create_app() -> FastAPI:
             # A page reads where the row it created lives.
             expose_headers=["Location"],
         )
+    # Added last, so outermost: it sees every request, answered by CORS or not.
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     include_resource_routers(app)
     return app

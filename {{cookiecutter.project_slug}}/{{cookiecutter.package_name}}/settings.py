@@ -7,11 +7,13 @@ holding ``alembic.ini``), so commands behave the same from any working directory
 {% if cookiecutter.web_framework == "fastapi" -%}
 import re
 {% endif -%}
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 
@@ -90,6 +92,37 @@ def normalise_database_url(url: URL) -> URL:
         if not path.is_absolute() and not url.database.startswith("file:"):
             url = url.set(database=str(PROJECT_ROOT / path))
     return url
+
+
+class LoggingSettings(BaseSettings):
+    """How the service logs (logging_config.py): LOG_LEVEL, and LOG_FORMAT ``text`` for
+    people or ``json`` (one object per line) for a log collector."""
+
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+@contextmanager
+def exit_on_invalid_settings() -> Iterator[None]:
+    """Settings read inside stop the process on an invalid value with one ``error:`` line
+    naming the setting, the value and what it accepts. For settings read at startup: a
+    traceback through the server's import machinery would bury that line."""
+    try:
+        yield
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(map(str, problem['loc'])).upper()}={problem['input']!r}:"
+            f" {problem['msg'].removeprefix('Value error, ')}"
+            for problem in error.errors()
+        ]
+        raise SystemExit(f"error: invalid setting {'; '.join(problems)}") from None
 
 
 {% if cookiecutter.web_framework == "fastapi" -%}

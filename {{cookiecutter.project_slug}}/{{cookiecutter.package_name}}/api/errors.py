@@ -1,4 +1,6 @@
-"""Database errors as HTTP answers: a conflict is the client's (409), an outage is ours (503).
+"""Errors as HTTP answers, all in FastAPI's ``{"detail": ...}`` shape with the request's ID
+(``request_id``) beside it. Of the database's errors, a conflict is the client's (409), an
+outage is ours (503).
 
 No answer shows the database URL, a password or the SQL: only what the client can act on.
 """
@@ -13,7 +15,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
 from pydantic import BaseModel
 from sqlalchemy import Index, UniqueConstraint
 {%- if cookiecutter.database_api == "async" %}
@@ -28,8 +31,10 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 {%- endif %}
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException
 
 from {{ cookiecutter.package_name }}.database.base import Base
+from {{ cookiecutter.package_name }}.logging_config import request_id
 
 logger = logging.getLogger(__name__)
 {%- if cookiecutter.database_api == "async" %}
@@ -44,11 +49,19 @@ QUERY_CANCELED = "57014"
 
 class Message(BaseModel):
     detail: str
+    request_id: str
 
 
 class Conflict(BaseModel):
     detail: str
     fields: list[str]
+    request_id: str
+
+
+def error_content(detail: object, **fields: object) -> dict[str, object]:
+    """An error's body: ``detail``, then ``fields``, then the request's ID, which the client
+    quotes to find the request's log lines."""
+    return {"detail": detail, **fields, "request_id": request_id.get()}
 
 
 DATABASE_UNAVAILABLE = {
@@ -99,7 +112,16 @@ class EscapedJSONResponse(JSONResponse):
 def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     # FastAPI's own answer, which shows each invalid input, encoded safely.
     return EscapedJSONResponse(
-        status_code=422, content={"detail": jsonable_encoder(error.errors())}
+        status_code=422, content=error_content(jsonable_encoder(error.errors()))
+    )
+
+
+def http_error(request: Request, error: HTTPException) -> Response:
+    # A route's HTTPException (a missing row's 404) and the router's own 404 and 405.
+    if not is_body_allowed_for_status_code(error.status_code):
+        return Response(status_code=error.status_code, headers=error.headers)
+    return JSONResponse(
+        status_code=error.status_code, content=error_content(error.detail), headers=error.headers
     )
 
 
@@ -107,23 +129,17 @@ def integrity_error(request: Request, error: IntegrityError) -> JSONResponse:
     violated = unique_fields(error)
     if violated is None:
         return JSONResponse(
-            status_code=409, content={"detail": "The change conflicts with stored data."}
+            status_code=409, content=error_content("The change conflicts with stored data.")
         )
     table, fields = violated
-    noun = table.replace("_", " ")
-    return JSONResponse(
-        status_code=409,
-        content={
-            "detail": f"Another {noun} already has this {', '.join(fields)}.",
-            "fields": fields,
-        },
-    )
+    detail = f"Another {table.replace('_', ' ')} already has this {', '.join(fields)}."
+    return JSONResponse(status_code=409, content=error_content(detail, fields=fields))
 
 
 def data_error(request: Request, error: DataError) -> JSONResponse:
     # A value the schemas let through but the column refuses; shaped as FastAPI's 422.
     problem = {"type": "database_value", "loc": [], "msg": "A value does not fit its column."}
-    return JSONResponse(status_code=422, content={"detail": [problem]})
+    return JSONResponse(status_code=422, content=error_content([problem]))
 
 
 def database_unavailable(request: Request, error: Exception) -> JSONResponse:
@@ -131,7 +147,7 @@ def database_unavailable(request: Request, error: Exception) -> JSONResponse:
     # the client.
     logger.error("Database unavailable: %s %s", request.method, request.url.path, exc_info=error)
     return JSONResponse(
-        status_code=503, content={"detail": "The database is unavailable; try again later."}
+        status_code=503, content=error_content("The database is unavailable; try again later.")
     )
 
 
@@ -149,6 +165,7 @@ def unclassified_database_error(request: Request, error: DBAPIError) -> JSONResp
 
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(OperationalError, database_unavailable)
