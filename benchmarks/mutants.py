@@ -1648,14 +1648,14 @@ MUTANTS = [
         f"{PACKAGE}/logging_config.py",
         "            **trace_fields(record),\n",
         "",
-        (f"{LOGGING_TESTS}::test_json_lines_carry_opentelemetrys_trace_ids_inside_a_span",),
+        ("tests/test_telemetry.py::test_json_lines_carry_the_trace_ids_inside_a_span",),
     ),
     Mutant(
         "LOG_LEVEL ignored",
         f"{PACKAGE}/logging_config.py",
         "    root.setLevel(settings.log_level)",
         "    root.setLevel(logging.INFO)",
-        (f"{LOGGING_TESTS}::test_json_lines_carry_opentelemetrys_trace_ids_inside_a_span",),
+        (f"{LOGGING_TESTS}::test_log_level_and_format_apply_without_a_web_layer",),
     ),
 ]
 

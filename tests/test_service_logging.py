@@ -222,16 +222,14 @@ def test_an_invalid_setting_read_at_import_stops_startup_with_one_line(
     assert accepted in lines[0], result.stderr
 
 
-# Records as opentelemetry-instrumentation-logging leaves them: IDs inside a span, "0"
-# outside one.
-LOG_WITH_TRACE_IDS = f"""
+# Two records from application code, one below the default level.
+LOG_AT_TWO_LEVELS = f"""
 import logging
 from {PACKAGE}.logging_config import configure_logging
 
 configure_logging()
-logger = logging.getLogger("traced")
-logger.info("in a span", extra={{"otelTraceID": "4bf92f3577b34da6", "otelSpanID": "00f067aa"}})
-logger.info("outside", extra={{"otelTraceID": "0", "otelSpanID": "0"}})
+logger = logging.getLogger("records")
+logger.info("at info")
 logger.debug("below the level")
 """
 
@@ -248,21 +246,19 @@ def project_without_web_layer(tmp_path_factory) -> Path:
     )
 
 
-def test_json_lines_carry_opentelemetrys_trace_ids_inside_a_span(project_without_web_layer):
-    result = python(project_without_web_layer, LOG_WITH_TRACE_IDS, env={"LOG_FORMAT": "json"})
-    in_span, outside = [json.loads(line) for line in result.stderr.splitlines()]
-    assert in_span["message"] == "in a span"
-    assert (in_span["trace_id"], in_span["span_id"]) == ("4bf92f3577b34da6", "00f067aa")
-    assert outside["message"] == "outside"
-    assert "trace_id" not in outside and "span_id" not in outside
-    assert in_span["request_id"] == outside["request_id"] == "-"
+def test_log_level_and_format_apply_without_a_web_layer(project_without_web_layer):
+    result = python(project_without_web_layer, LOG_AT_TWO_LEVELS, env={"LOG_FORMAT": "json"})
+    [record] = [json.loads(line) for line in result.stderr.splitlines()]
+    assert (record["level"], record["logger"], record["message"]) == ("INFO", "records", "at info")
+    assert record["request_id"] == "-"
+    # No telemetry in this project: no trace fields.
+    assert "trace_id" not in record
 
-    text = python(project_without_web_layer, LOG_WITH_TRACE_IDS, env={"LOG_LEVEL": "debug"})
+    text = python(project_without_web_layer, LOG_AT_TWO_LEVELS, env={"LOG_LEVEL": "debug"})
     lines = text.stderr.splitlines()
-    assert len(lines) == 3, text.stderr
-    assert lines[0].endswith(" INFO traced [- trace=4bf92f3577b34da6] in a span"), lines
-    assert lines[1].endswith(" INFO traced [-] outside"), lines
-    assert lines[2].endswith(" DEBUG traced [-] below the level"), lines
+    assert len(lines) == 2, text.stderr
+    assert lines[0].endswith(" INFO records [-] at info"), lines
+    assert lines[1].endswith(" DEBUG records [-] below the level"), lines
 
 
 def test_the_projects_command_stops_on_an_invalid_log_setting_with_one_line(

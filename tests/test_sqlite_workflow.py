@@ -52,12 +52,18 @@ def readme_alembic_commands(readme: str) -> list[list[str]]:
     return commands
 
 
+# The README's worked examples, whose commands take a project through steps of their own,
+# each followed by a test of its own (tests/test_unsafe_changes.py, test_data_revision.py).
+WORKED_EXAMPLES = ("### Rename a column without downtime\n", "### Move data in batches\n")
+
+
 def without_worked_example(readme: str) -> str:
-    """The README without its worked example of a rename, whose commands take a project
-    through steps of their own (followed by tests/test_unsafe_changes.py)."""
-    before, heading, rest = readme.partition("### Rename a column without downtime\n")
-    assert heading, "the README has no worked example of a rename"
-    return before + rest[rest.index("\n### ") :]
+    """The README without its worked examples."""
+    for example in WORKED_EXAMPLES:
+        before, heading, rest = readme.partition(example)
+        assert heading, f"the README has no {example.strip()!r}"
+        readme = before + rest[rest.index("\n### ") :]
+    return readme
 
 
 def sqlite_state(database):

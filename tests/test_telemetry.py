@@ -5,6 +5,7 @@ nothing while OTEL_EXPORTER_OTLP_ENDPOINT is unset."""
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,24 +23,17 @@ URLS = {"sync": "sqlite:///{}", "async": "sqlite+aiosqlite:///{}"}
 QUICK_EXPORTS = {"OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_METRIC_EXPORT_INTERVAL": "200"}
 # How long a test waits for an export before it gives up (never asserted as a duration).
 EXPORT_LIMIT = 30
-# uvicorn's own logging, its access lines prefixed with the trace id of their request: the
-# records carry otelTraceID once telemetry.py has set up the logging instrumentation.
-LOG_CONFIG = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "default": {"format": "%(levelname)s: %(message)s"},
-        "access": {"format": "ACCESS trace=%(otelTraceID)s %(message)s"},
-    },
-    "handlers": {
-        "default": {"class": "logging.StreamHandler", "formatter": "default"},
-        "access": {"class": "logging.StreamHandler", "formatter": "access"},
-    },
-    "loggers": {
-        "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
-        "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
-    },
-}
+# Records as opentelemetry-instrumentation-logging leaves them: IDs inside a span, "0"
+# outside one.
+LOG_WITH_TRACE_IDS = f"""
+import logging
+from {PACKAGE}.logging_config import configure_logging
+
+configure_logging()
+logger = logging.getLogger("traced")
+logger.info("in a span", extra={{"otelTraceID": "4bf92f3577b34da6", "otelSpanID": "00f067aa"}})
+logger.info("outside", extra={{"otelTraceID": "0", "otelSpanID": "0"}})
+"""
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +72,6 @@ def eventually(condition: Callable[[], object], what: str) -> None:
         time.sleep(0.05)
 
 
-def uvicorn_with_log_config(tmp_path: Path) -> list[str]:
-    config = tmp_path / "logging.json"
-    config.write_text(json.dumps(LOG_CONFIG))
-    return ["uvicorn", f"{PACKAGE}.main:app", "--log-config", str(config)]
-
-
 @pytest.mark.parametrize("database_api", ["sync", "async"])
 def test_requests_send_their_spans_with_the_sql_and_metrics(
     tmp_path, telemetry_projects, database_api
@@ -96,9 +84,8 @@ def test_requests_send_their_spans_with_the_sql_and_metrics(
             "OTEL_SERVICE_NAME": "",  # the default: the project's slug
             **QUICK_EXPORTS,
         }
-        command = uvicorn_with_log_config(tmp_path)
         log = tmp_path / "uvicorn.log"
-        with serving(project, url, log, env=env, command=command) as api:
+        with serving(project, url, log, env=env) as api:
             created = api.post("/items", json={"name": "traced"})
             assert created.status_code == 201, created.text
             item = api.get(f"/items/{created.json()['id']}")
@@ -146,10 +133,11 @@ def test_requests_send_their_spans_with_the_sql_and_metrics(
     # that engine's pool, idle again once the responses are sent.
     [point, *_] = receiver.metric_points("db.client.connection.checked_out")
     assert point.as_int == 0 or point.as_double == 0
-    # The access line of the request carries its trace id (logging instrumentation).
+    # The service's access line of the request carries its trace id (logging
+    # instrumentation).
     trace_id = server.trace_id.hex()
-    assert f"ACCESS trace={trace_id} 127.0.0.1" in output, output
-    assert "GET /items/" in output.partition(f"trace={trace_id}")[2].splitlines()[0]
+    [access_line] = [line for line in output.splitlines() if f"trace={trace_id}]" in line]
+    assert ".access [" in access_line and "GET /items/" in access_line, output
     assert "Traceback" not in output, output
 
 
@@ -208,3 +196,16 @@ def test_compose_runs_a_collector_the_app_sends_to(telemetry_projects):
     for pipeline in ("traces", "metrics"):
         assert config["service"]["pipelines"][pipeline]["receivers"] == ["otlp"]
         assert config["service"]["pipelines"][pipeline]["exporters"] == ["debug"]
+
+
+def test_json_lines_carry_the_trace_ids_inside_a_span(telemetry_projects):
+    project = telemetry_projects("sync")
+    result = run(
+        [sys.executable, "-c", LOG_WITH_TRACE_IDS], cwd=project, env={"LOG_FORMAT": "json"}
+    )
+    in_span, outside = [json.loads(line) for line in result.stderr.splitlines()]
+    assert (in_span["trace_id"], in_span["span_id"]) == ("4bf92f3577b34da6", "00f067aa")
+    assert "trace_id" not in outside and "span_id" not in outside
+    text = run([sys.executable, "-c", LOG_WITH_TRACE_IDS], cwd=project).stderr.splitlines()
+    assert text[0].endswith(" INFO traced [- trace=4bf92f3577b34da6] in a span"), text
+    assert text[1].endswith(" INFO traced [-] outside"), text

@@ -32,6 +32,7 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+{% if cookiecutter.telemetry == "opentelemetry" -%}
 def trace_fields(record: logging.LogRecord) -> dict[str, str]:
     """The trace and span IDs opentelemetry-instrumentation-logging puts on a record
     (``otelTraceID``, "0" outside a span), if any."""
@@ -41,6 +42,7 @@ def trace_fields(record: logging.LogRecord) -> dict[str, str]:
     return {"trace_id": trace_id, "span_id": getattr(record, "otelSpanID", "0")}
 
 
+{% endif -%}
 class JsonFormatter(logging.Formatter):
     """One JSON object per record, on one line (a traceback's newlines are escaped)."""
 
@@ -51,7 +53,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
+{%- if cookiecutter.telemetry == "opentelemetry" %}
             **trace_fields(record),
+{%- endif %}
         }
         for field in ACCESS_FIELDS:
             if hasattr(record, field):
@@ -62,6 +66,7 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
+{%- if cookiecutter.telemetry == "opentelemetry" %}
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s%(trace)s] %(message)s")
 
@@ -69,6 +74,10 @@ class TextFormatter(logging.Formatter):
         trace = trace_fields(record)
         record.trace = f" trace={trace['trace_id']}" if trace else ""
         return super().format(record)
+{%- else %}
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+{%- endif %}
 
 
 def configure_logging() -> None:
