@@ -401,6 +401,14 @@ def copy_build(project: Path, folder: Path) -> Path:
     return copy
 
 
+# The example model's import line, and the column build 2 adds and build 3 drops: mapped,
+# then in the table only.
+ORM_IMPORT = "from sqlalchemy.orm import Mapped, mapped_column\n"
+NOTE = "    note: Mapped[str | None] = mapped_column(Text)\n"
+UNMAPPED_IMPORT = "from sqlalchemy.orm import Mapped, Unmapped, mapped_column, unmapped_column\n"
+UNMAPPED_NOTE = "    note: Unmapped[str | None] = unmapped_column(Text)\n"
+
+
 def expand(build_1: Path, folder: Path, url: str) -> Path:
     """Build 2, an expand change made the way a user does on the development database
     ``url``: a new resource (``add-resource``), then a new nullable column on the example
@@ -412,12 +420,37 @@ def expand(build_1: Path, folder: Path, url: str) -> Path:
     edit(
         build_2 / ITEM_MODELS,
         "    description: Mapped[str | None] = mapped_column(Text)\n",
-        "    description: Mapped[str | None] = mapped_column(Text)\n"
-        "    note: Mapped[str | None] = mapped_column(Text)\n",
+        "    description: Mapped[str | None] = mapped_column(Text)\n" + NOTE,
     )
     migrate(build_2, url)
     autogenerate(build_2, "item note", env=env)
     return build_2
+
+
+def stop_using_note(build_2: Path, folder: Path, url: str) -> Path:
+    """Build 3a, the first half of a contract: ``item.note`` stays in the table (so the
+    models still match the database: no revision) but leaves the mapping, so the ORM no
+    longer selects or inserts it (SQLAlchemy's ``Unmapped`` with ``unmapped_column``)."""
+    build_3a = copy_build(build_2, folder)
+    models = build_3a / ITEM_MODELS
+    edit(models, ORM_IMPORT, UNMAPPED_IMPORT)
+    edit(models, NOTE, UNMAPPED_NOTE)
+    migrate(build_3a, url)
+    check = alembic(build_3a, "check", env={"DATABASE_URL": url})
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    return build_3a
+
+
+def drop_note(build_3a: Path, folder: Path, url: str) -> Path:
+    """Build 3b, the second half: ``note`` leaves the models and autogenerate writes the
+    drop (the revision unedited)."""
+    build_3b = copy_build(build_3a, folder)
+    models = build_3b / ITEM_MODELS
+    edit(models, UNMAPPED_IMPORT, ORM_IMPORT)
+    edit(models, UNMAPPED_NOTE, "")
+    revision = autogenerate(build_3b, "drop item note", env={"DATABASE_URL": url})
+    assert 'op.drop_column("item", "note")' in revision.read_text()
+    return build_3b
 
 
 def migrate(project: Path, url: str, check: bool = True):

@@ -3,11 +3,16 @@
 one balancer while build 2's migration runs as a process of its own, build 2's replicas
 become ready, and build 1's are retired one at a time. Not one request fails, the
 requests in flight when a replica gets SIGTERM are answered, and every replica in the
-rotation answered /ready 200 each time it was asked.
+rotation answered /ready 200 each time it was asked. The same holds for the two deploys of
+a contract after it: build 3a stops using build 2's new column while the table keeps it
+(out of the mapping, no migration), then build 3b drops it, its migration running while
+3a serves.
 
 A migration that fails leaves build 1 serving, without a failed request, and the
 database at the revision it had.
 """
+
+import itertools
 
 import pytest
 from sqlalchemy import create_engine, inspect, pool, text
@@ -26,10 +31,12 @@ from tests.rolling_deploy import (
     Replica,
     clean_exit,
     copy_build,
+    drop_note,
     expand,
     migrate,
     retire_all,
     rolling_deploy,
+    stop_using_note,
     story,
 )
 
@@ -42,40 +49,70 @@ def build_1(tmp_path_factory):
     return bake_for_postgres(tmp_path_factory.mktemp("build-1"))
 
 
+def item_columns(url):
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return {column["name"] for column in inspect(connection).get_columns("item")}
+    finally:
+        engine.dispose()
+
+
 def served_by(balancer, prefix):
     return sum(connection.replica.startswith(prefix) for connection in balancer.connections)
 
 
 def test_a_rolling_deploy_fails_no_request(build_1, tmp_path, postgres_server):
+    """Three deploys under one load: build 2 expands (a new table, a new nullable
+    column), build 3a stops using that column while the table keeps it (no migration),
+    build 3b drops it (its migration runs while 3a serves)."""
     url = postgres_server.create_database("rolling_deploy")
+    developer = postgres_server.create_database("developer")
     migrate(build_1, url)
-    build_2 = expand(build_1, tmp_path / "build-2", postgres_server.create_database("developer"))
-    logs = tmp_path
-    old = [Replica(f"build-1-{n}", build_1, url, logs) for n in "ab"]
-    new = [Replica(f"build-2-{n}", build_2, url, logs) for n in "ab"]
+    build_2 = expand(build_1, tmp_path / "build-2", developer)
+    build_3a = stop_using_note(build_2, tmp_path / "build-3a", developer)
+    build_3b = drop_note(build_3a, tmp_path / "build-3b", developer)
+    releases = [("build-1", build_1), ("build-2", build_2), ("build-3a", build_3a)]
+    releases.append(("build-3b", build_3b))
+    replicas = {
+        name: [Replica(f"{name}-{n}", build, url, tmp_path) for n in "ab"]
+        for name, build in releases
+    }
+    deploys = {}
     with Balancer() as balancer:
         try:
-            for replica in old:
+            for replica in replicas["build-1"]:
                 balancer.add(replica)
                 balancer.wait_in_rotation(replica)
             with Load(balancer.url) as load:
-                deploy = rolling_deploy(balancer, load, old, new, build_2, url)
+                for (old, _), (new, build) in itertools.pairwise(releases):
+                    deploys[new] = rolling_deploy(
+                        balancer, load, replicas[old], replicas[new], build, url
+                    )
         finally:
             retire_all(balancer)
 
-    assert deploy.kept_out == [503] * len(deploy.kept_out), deploy.kept_out
+    # The builds with a migration were kept out until it ran; 3a, with none, was not.
+    for name in ("build-2", "build-3b"):
+        kept_out = deploys[name].kept_out
+        assert kept_out == [503] * len(kept_out), (name, kept_out)
+    assert deploys["build-3a"].kept_out == [200] * len(deploys["build-3a"].kept_out)
     assert load.failures() == [], story(load, balancer)
     assert balancer.refused == 0
-    # Both builds served through the balancer, and every connection it handed a replica
+    # Every build served through the balancer, and every connection it handed a replica
     # got that replica's answer (none cut mid-flight).
-    assert served_by(balancer, "build-1-") > 0 and served_by(balancer, "build-2-") > 0
+    for name, _ in releases:
+        assert served_by(balancer, f"{name}-") > 0, name
     cut = [c for c in balancer.connections if not c.status_line.startswith("HTTP/1.1 2")]
     assert cut == [], story(load, balancer)
-    assert deploy.in_flight == {replica.name: ANSWERED for replica in old}, deploy.in_flight
-    for replica in old + new:
+    for (old, _), (new, _) in itertools.pairwise(releases):
+        retired = {replica.name: ANSWERED for replica in replicas[old]}
+        assert deploys[new].in_flight == retired, deploys[new].in_flight
+    for replica in itertools.chain(*replicas.values()):
         assert clean_exit(replica), replica.output()
     assert balancer.flaps() == [], balancer.flaps()
-    assert current_revision(build_2, {"DATABASE_URL": url}).endswith("(head)")
+    assert current_revision(build_3b, {"DATABASE_URL": url}).endswith("(head)")
+    assert "note" not in item_columns(url)
 
 
 def test_a_failing_migration_leaves_build_1_serving(build_1, tmp_path, postgres_server):
@@ -119,11 +156,10 @@ def test_a_failing_migration_leaves_build_1_serving(build_1, tmp_path, postgres_
     try:
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-            columns = {column["name"] for column in inspect(connection).get_columns("item")}
     finally:
         engine.dispose()
     assert [version for (version,) in versions] == [before.split()[0]]
-    assert "half_done" not in columns
+    assert "half_done" not in item_columns(url)
 
 
 def test_a_failing_revision_on_mariadb_stops_at_a_revision_boundary(bake, mariadb_server):

@@ -312,9 +312,11 @@ SWITCHED = (
     '    old_description: Mapped[str | None] = mapped_column("description", Text)\n'
 )
 BACKFILL = 'op.execute("UPDATE item SET summary = description WHERE summary IS NULL")'
+STOPPED = '    old_description: Unmapped[str | None] = unmapped_column("description", Text)\n'
+UNMAPPED_IMPORT = "from sqlalchemy.orm import Mapped, Unmapped, mapped_column, unmapped_column\n"
 ACKNOWLEDGEMENT = (
     "# squawk-ignore: ban-drop-column: item.description: replaced by summary,"
-    " unused since the switch"
+    " unused since the release before"
 )
 # Application code of the release at hand: writes a row, reads every description back.
 WRITE_AND_READ = f"""
@@ -399,11 +401,21 @@ def test_the_readme_renames_a_column_without_downtime(tmp_path, postgres_server)
     write_and_read(project, env, "switched")
     assert columns(postgres_server, url)[-1] == ("switched", "about switched", "about switched")
 
-    # 4. Contract: the old column goes, reported as the drop it is; squawk's finding is
-    # acknowledged as the README says.
-    edit(models, SWITCHED, SWITCHED.splitlines(keepends=True)[0])
+    # 4. Contract, first release: the old column stays in the table (no revision) but out
+    # of the mapping: rows written now leave it empty.
+    old_description = SWITCHED.splitlines(keepends=True)[1]
+    edit(models, old_description, STOPPED)
     edit(models, WRITE_OLD_DESCRIPTION_TOO, "")
-    edit(models, "import Mapped, mapped_column, validates\n", "import Mapped, mapped_column\n")
+    edit(models, "from sqlalchemy.orm import Mapped, mapped_column, validates\n", UNMAPPED_IMPORT)
+    assert_in_readme(project, STOPPED, UNMAPPED_IMPORT)
+    green(project, env)
+    write_and_read(project, env, "stopped")
+    assert columns(postgres_server, url)[-1] == ("stopped", None, "about stopped")
+
+    # 5. Contract, second release: the old column goes, reported as the drop it is;
+    # squawk's finding is acknowledged as the README says.
+    edit(models, STOPPED, "")
+    edit(models, UNMAPPED_IMPORT, "from sqlalchemy.orm import Mapped, mapped_column\n")
     before = revision_files(project)
     contract = alembic(
         project, "revision", "--autogenerate", "-m", "drop item description", env=env
@@ -420,6 +432,6 @@ def test_the_readme_renames_a_column_without_downtime(tmp_path, postgres_server)
     alembic(project, "upgrade", "head", env=env)
     assert write_and_read(project, env, "contracted") == (
         "before=about before;expanded=about expanded;switched=about switched;"
-        "contracted=about contracted"
+        "stopped=about stopped;contracted=about contracted"
     )
     green(project, env)
