@@ -42,7 +42,7 @@ def existing_revisions(versions_dir: Path) -> list[Path]:
 
 # The lowest version of each module the in-process path imports, as the baked
 # pyproject.toml asks for it (tests/test_post_gen.py keeps the two in step).
-IN_PROCESS_MINIMUMS = {"alembic": "1.20", "sqlalchemy": "2.1", "alembic_postgresql_enum": "1.11"}
+IN_PROCESS_MINIMUMS = {"alembic": "1.20", "sqlalchemy": "2.1.5", "alembic_postgresql_enum": "1.11"}
 
 
 def missing_for_in_process(dialect: str, installed: Mapping[str, str | None]) -> list[str]:

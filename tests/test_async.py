@@ -83,7 +83,7 @@ def test_async_sqlite_bake_uses_aiosqlite_and_the_async_engine(async_sqlite_proj
     dependencies = tomllib.loads((project / "pyproject.toml").read_text())["project"][
         "dependencies"
     ]
-    assert "sqlalchemy[asyncio] (>=2.1,<2.2)" in dependencies
+    assert "sqlalchemy[asyncio] (>=2.1.5,<2.2)" in dependencies
     assert "aiosqlite (>=0.21,<1.0)" in dependencies
     session = (project / "my_service/database/session.py").read_text()
     assert "create_async_engine(" in session and "async_sessionmaker(" in session

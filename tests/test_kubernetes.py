@@ -242,7 +242,9 @@ def test_the_deployment_rolls_safely_and_runs_locked_down(baked, web_framework, 
         {
             "name": "DATABASE_URL",
             "valueFrom": {"secretKeyRef": {"name": SECRET, "key": "DATABASE_URL"}},
-        }
+        },
+        # Log lines a cluster's collector parses.
+        {"name": "LOG_FORMAT", "value": "json"},
     ]
 
     # The grace period covers the preStop pause and the longest request the settings allow.
@@ -337,7 +339,12 @@ def test_no_manifest_holds_a_database_url_or_a_password(baked, web_framework, ba
     for obj in render(project):
         assert obj["kind"] != "Secret"
         for container in containers(obj) if obj["kind"] in ("Job", "Deployment") else []:
-            assert all("value" not in variable for variable in container.get("env", []))
+            for variable in container.get("env", []):
+                if variable["name"] == "DATABASE_URL":
+                    assert "value" not in variable, variable
+                    assert variable["valueFrom"]["secretKeyRef"]["key"] == "DATABASE_URL"
+                else:  # plain settings (LOG_FORMAT): never a URL
+                    assert "://" not in variable.get("value", ""), variable
 
 
 def readme_block(project: Path, first_command: str) -> list[str]:
