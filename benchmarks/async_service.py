@@ -17,7 +17,6 @@ to base, untimed, between runs). Figures are printed, never asserted; see benchm
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from service import (
     PAGE,
     ServiceRow,
     measure,
-    require_wrk,
+    parse_load_run,
     same_answers,
     seed,
     uvicorn,
@@ -43,10 +42,8 @@ from timing import (
     PYTHON,
     BenchmarkError,
     Row,
-    add_load_arguments,
     clean_environment,
     compare,
-    load_settings,
     print_report,
     progress,
     run,
@@ -187,12 +184,10 @@ def migration_row(projects: dict[str, Project], runs: int) -> Row:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     clients = " and ".join(map(str, QUICK_CLIENTS))
-    add_load_arguments(parser, f"one short run per case, {clients} clients (smoke use)")
-    args = parser.parse_args(argv)
-    runs, duration = load_settings(args)
-    wrk = require_wrk()
+    args, runs, duration, wrk = parse_load_run(
+        argv, __doc__, f"one short run per case, {clients} clients (smoke use)"
+    )
     started = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="async-bench-") as tmp, ExitStack() as stack:

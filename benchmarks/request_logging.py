@@ -18,7 +18,6 @@ never asserted; see benchmarks/README.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -36,7 +35,7 @@ from service import (
     ServiceRow,
     cpu_overhead,
     measure,
-    require_wrk,
+    parse_load_run,
     table,
     uvicorn,
     wrk_script,
@@ -44,9 +43,7 @@ from service import (
 from timing import (
     PYTHON,
     BenchmarkError,
-    add_load_arguments,
     clean_environment,
-    load_settings,
     print_report,
     progress,
     run,
@@ -141,11 +138,7 @@ def in_process_costs(project: Path, env: dict[str, str], work: Path, runs: int) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_load_arguments(parser, "one short run per case (smoke use, under a minute)")
-    args = parser.parse_args(argv)
-    runs, duration = load_settings(args)
-    wrk = require_wrk()
+    args, runs, duration, wrk = parse_load_run(argv, __doc__)
     started = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="logging-bench-") as tmp, ExitStack() as stack:

@@ -288,6 +288,20 @@ class ServiceRow:
 # ---------------------------------------------------------------- the load generator
 
 
+def parse_load_run(
+    argv: list[str] | None,
+    doc: str,
+    quick_help: str = "one short run per case (smoke use, under a minute)",
+) -> tuple[argparse.Namespace, int, int, str]:
+    """A wrk benchmark's command line (``doc`` is its module docstring): the arguments,
+    runs per case, seconds per run, and the wrk binary."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    add_load_arguments(parser, quick_help)
+    args = parser.parse_args(argv)
+    runs, duration = load_settings(args)
+    return args, runs, duration, require_wrk()
+
+
 def require_wrk() -> str:
     wrk = shutil.which("wrk")
     if wrk is None and os.geteuid() == 0 and shutil.which("apt-get"):
@@ -574,11 +588,7 @@ def seeded_project(stack: ExitStack, work: Path) -> tuple[Path, dict[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_load_arguments(parser, "one short run per case (smoke use, under a minute)")
-    args = parser.parse_args(argv)
-    runs, duration = load_settings(args)
-    wrk = require_wrk()
+    args, runs, duration, wrk = parse_load_run(argv, __doc__)
     started = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp, ExitStack() as stack:

@@ -17,7 +17,6 @@ see benchmarks/README.md.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from contextlib import ExitStack
@@ -29,7 +28,7 @@ from service import (
     CONNECTIONS,
     baked_pool_size,
     database_rows,
-    require_wrk,
+    parse_load_run,
     seed,
     table,
     uvicorn,
@@ -37,9 +36,7 @@ from service import (
 from timing import (
     PYTHON,
     BenchmarkError,
-    add_load_arguments,
     clean_environment,
-    load_settings,
     print_report,
     progress,
     run,
@@ -60,11 +57,7 @@ OFF_LABEL = "telemetry off (no endpoint)"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_load_arguments(parser, "one short run per case (smoke use, under a minute)")
-    args = parser.parse_args(argv)
-    runs, duration = load_settings(args)
-    wrk = require_wrk()
+    args, runs, duration, wrk = parse_load_run(argv, __doc__)
     started = time.perf_counter()
 
     with tempfile.TemporaryDirectory(prefix="telemetry-bench-") as tmp, ExitStack() as stack:

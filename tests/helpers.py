@@ -323,6 +323,15 @@ def bake_for_absent_server(bake, scheme: str, **answers: str) -> Path:
 POSTGRES_BAKE_URL = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
 
 
+def default_bake_at_head(output_dir: Path) -> tuple[Path, dict[str, str]]:
+    """The default (SQLite) bake in ``output_dir``, upgraded to head on a database file of
+    its own: (project, its DATABASE_URL environment)."""
+    project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(output_dir)))
+    env = {"DATABASE_URL": f"sqlite:///{output_dir / 'service.db'}"}
+    alembic(project, "upgrade", "head", env=env)
+    return project, env
+
+
 def bake_for_postgres(output_dir: Path) -> Path:
     """The default project baked for PostgreSQL into ``output_dir``, hooks in-process."""
     return Path(

@@ -29,6 +29,7 @@ from tests.helpers import (
     bake_for_absent_server,
     baked_tests,
     copy_template_tree,
+    default_bake_at_head,
     for_database_api,
     git,
     revision_files,
@@ -270,10 +271,7 @@ class Shipment(Base):
 @pytest.fixture(scope="module")
 def refusing(tmp_path_factory):
     """A project at head, and the run of ``add-resource`` that must refuse: (run, project)."""
-    out = tmp_path_factory.mktemp("refuse")
-    project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(out)))
-    env = {"DATABASE_URL": f"sqlite:///{out / 'service.db'}"}
-    alembic(project, "upgrade", "head", env=env)
+    project, env = default_bake_at_head(tmp_path_factory.mktemp("refuse"))
 
     def refused(name: str, cwd: Path | None = None, extra_env=None) -> str:
         before = tree_snapshot(project)

@@ -33,6 +33,7 @@ from tests.helpers import (
     autogenerate,
     baked_tests,
     child_environment,
+    default_bake_at_head,
     edit,
     for_database_api,
     revision_files,
@@ -306,11 +307,7 @@ def test_the_downgrade_says_it_leaves_the_rows(moved):
 @pytest.fixture(scope="module")
 def sqlite_project(tmp_path_factory):
     """A default (SQLite) bake at head, with its DATABASE_URL environment."""
-    out = tmp_path_factory.mktemp("data-revision-sqlite")
-    project = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, output_dir=str(out)))
-    env = {"DATABASE_URL": f"sqlite:///{out / 'service.db'}"}
-    alembic(project, "upgrade", "head", env=env)
-    return project, env
+    return default_bake_at_head(tmp_path_factory.mktemp("data-revision-sqlite"))
 
 
 def test_sqlite_moves_rows_in_batches(sqlite_project):
