@@ -141,7 +141,8 @@ UNSAFE = {
         "expand: put description back in the models beside summary and autogenerate again"
         ' (only summary is added); backfill: alembic revision -m "backfill item.summary",'
         ' with op.execute("UPDATE item SET summary = description"); switch: release code'
-        " that reads summary and writes both; contract: drop description in a later release."
+        " that reads summary and writes both; contract: stop using description in a later"
+        " release (unmapped_column), drop it in the next."
         " With the application stopped, replace both with op.alter_column('item',"
         " 'description', new_column_name='summary', existing_type=sa.Text(),"
         " existing_nullable=True).",

@@ -371,7 +371,7 @@ def data_loss_warning(
 ) -> DataLossWarningOp | None:
     """The warning for an operation that has no safe form: what it risks, and the safe
     way: expand (add the new beside the old), backfill, switch (the code to the new),
-    contract (drop the old in a later release)."""
+    contract (stop using the old in a later release, drop it in the next)."""
     if isinstance(operation, ops.DropTableOp):
         table = operation.table_name
         return DataLossWarningOp(
@@ -420,7 +420,8 @@ def dropped_column_warning(operation: ops.DropColumnOp, added: list[str]) -> Dat
         f"expand: put {old} back in the models beside {new} and autogenerate again (only"
         f' {new} is added); backfill: alembic revision -m "backfill {table}.{new}", with'
         f' op.execute("UPDATE {table} SET {new} = {old}"); switch: release code that reads'
-        f" {new} and writes both; contract: drop {old} in a later release. With the"
+        f" {new} and writes both; contract: stop using {old} in a later release"
+        " (unmapped_column), drop it in the next. With the"
         f" application stopped, replace both with {rename_advice(operation, new)}.",
     )
 
@@ -434,7 +435,7 @@ def renamed_column_warning(operation: ops.AlterColumnOp) -> RenameWarningOp:
         f'for a database in use, follow the README\'s "Rename a column without downtime":'
         f" expand: put {old} back in the models beside {new} and autogenerate again (only"
         f" {new} is added); backfill; switch: release code that reads {new} and writes both;"
-        f" contract: drop {old} in a later release.",
+        f" contract: stop using {old} in a later release (unmapped_column), drop it in the next.",
         operation,
     )
 
@@ -477,7 +478,8 @@ def type_change_warning(
         f"expand: keep {name} as {old} in the models, add a column of type {new} beside it"
         f" and autogenerate again; backfill it from {name} in a revision of its own"
         " (alembic revision -m ...); switch: release code that reads the new column and"
-        f" writes both; contract: drop {name} in a later release.",
+        f" writes both; contract: stop using {name} in a later release (unmapped_column), drop it"
+        " in the next.",
     )
 
 
