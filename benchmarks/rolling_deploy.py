@@ -73,9 +73,7 @@ def one_run(index: int, build_1: Path, build_2: Path, server, work: Path, client
     new = [Replica(f"build-2-{n}", build_2, url, logs) for n in "ab"]
     with Balancer() as balancer:
         try:
-            for replica in old:
-                balancer.add(replica)
-                balancer.wait_in_rotation(replica)
+            balancer.serve(old)
             with Load(balancer.url, clients) as load:
                 deploy = rolling_deploy(balancer, load, old, new, build_2, url)
                 during = list(load.outcomes)

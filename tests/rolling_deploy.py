@@ -265,6 +265,13 @@ class Balancer:
         with self._lock:
             self.replicas[replica.name] = replica
 
+    def serve(self, replicas: list[Replica]) -> None:
+        """Start ``replicas`` and wait until each takes traffic: the build already serving
+        when a test begins."""
+        for replica in replicas:
+            self.add(replica)
+            self.wait_in_rotation(replica)
+
     def wait_in_rotation(self, replica: Replica) -> None:
         deadline = time.monotonic() + READY_LIMIT
         while replica.name not in self.rotation:

@@ -81,9 +81,7 @@ def test_a_rolling_deploy_fails_no_request(build_1, tmp_path, postgres_server):
     deploys = {}
     with Balancer() as balancer:
         try:
-            for replica in replicas["build-1"]:
-                balancer.add(replica)
-                balancer.wait_in_rotation(replica)
+            balancer.serve(replicas["build-1"])
             with Load(balancer.url) as load:
                 for (old, _), (new, build) in itertools.pairwise(releases):
                     deploys[new] = rolling_deploy(
@@ -131,9 +129,7 @@ def test_a_failing_migration_leaves_build_1_serving(build_1, tmp_path, postgres_
     replicas = [Replica(f"build-1-{n}", build_1, url, tmp_path) for n in "ab"]
     with Balancer() as balancer:
         try:
-            for replica in replicas:
-                balancer.add(replica)
-                balancer.wait_in_rotation(replica)
+            balancer.serve(replicas)
             with Load(balancer.url) as load:
                 load.wait_for(BETWEEN_STEPS)
                 failed = migrate(build_2, url, check=False)
