@@ -10,6 +10,9 @@ stands, naming them.
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -145,18 +148,30 @@ def test_a_renamed_column_keeps_its_values(project):
     alembic(project, "upgrade", "head", env=env)
 
 
-def test_two_candidates_make_no_guess(project):
-    project, env, backend = project
+@contextmanager
+def models_tried(project: Path) -> Iterator[Path]:
+    """The example's models file, to edit for one autogenerate run: afterwards the models
+    are as they were and the revisions written meanwhile are gone."""
     models = project / ITEM_MODELS
     kept, before = models.read_text(), revision_files(project)
-    column = text_column(models)
-    edit(
-        models,
-        f"    {column}: Mapped[str | None] = mapped_column(Text)\n",
-        "    abstract: Mapped[str | None] = mapped_column(Text)\n"
-        "    note: Mapped[str | None] = mapped_column(Text)\n",
-    )
     try:
+        yield models
+    finally:
+        models.write_text(kept)
+        for path in set(revision_files(project)) - set(before):
+            path.unlink()
+
+
+def test_two_candidates_make_no_guess(project):
+    project, env, backend = project
+    with models_tried(project) as models:
+        column = text_column(models)
+        edit(
+            models,
+            f"    {column}: Mapped[str | None] = mapped_column(Text)\n",
+            "    abstract: Mapped[str | None] = mapped_column(Text)\n"
+            "    note: Mapped[str | None] = mapped_column(Text)\n",
+        )
         output, revision = autogenerate_revision(project, env, "two candidates")
         upgrade = upgrade_of(revision.read_text())
         assert "new_column_name" not in code(upgrade), upgrade
@@ -166,32 +181,22 @@ def test_two_candidates_make_no_guess(project):
             f"drops column item.{column} and its values while adding item.abstract, item.note"
             in warning
         ), output
-    finally:
-        models.write_text(kept)
-        for path in set(revision_files(project)) - set(before):
-            path.unlink()
 
 
 def test_a_column_that_changes_nullability_is_no_rename(project):
     project, env, backend = project
-    models = project / ITEM_MODELS
-    kept, before = models.read_text(), revision_files(project)
-    column = text_column(models)
-    edit(
-        models,
-        f"    {column}: Mapped[str | None] = mapped_column(Text)\n",
-        "    abstract: Mapped[str] = mapped_column(Text)\n",
-    )
-    try:
+    with models_tried(project) as models:
+        column = text_column(models)
+        edit(
+            models,
+            f"    {column}: Mapped[str | None] = mapped_column(Text)\n",
+            "    abstract: Mapped[str] = mapped_column(Text)\n",
+        )
         output, revision = autogenerate_revision(project, env, "not null")
         upgrade = upgrade_of(revision.read_text())
         assert "new_column_name" not in code(upgrade), upgrade
         (warning,) = warnings_of(output)
         assert f"drops column item.{column} and its values while adding item.abstract" in warning
-    finally:
-        models.write_text(kept)
-        for path in set(revision_files(project)) - set(before):
-            path.unlink()
 
 
 def test_a_renamed_table_keeps_its_rows_and_its_names_follow(project):
