@@ -955,6 +955,13 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "/health waits for a worker thread like a sync route",
+        f"{PACKAGE}/api/health.py",
+        "async def health() -> Health:",
+        "def health() -> Health:",
+        ("tests/test_service.py::test_health_answers_while_every_worker_thread_is_busy",),
+    ),
+    Mutant(
         "/ready is 503 once a newer build has migrated the database",
         f"{PACKAGE}/api/health.py",
         "    if any(revision not in build.known for revision in current):",

@@ -705,6 +705,8 @@ def test_service_answers_again_after_its_clients_give_up_mid_request(probed_serv
 # The baked app and routes of the test's own: a statement that sleeps on the server while
 # holding its connection, and a bug that raises an OSError.
 PRESSURE_PROBE = """\
+import time
+
 from sqlalchemy import text
 
 from {package}.api.dependencies import SessionDep
@@ -715,6 +717,13 @@ from {package}.main import app
 {async_}def sleep(session: SessionDep, seconds: float) -> dict[str, float]:
     {await_}session.execute(text("{sleep}"), {{"seconds": seconds}})
     return {{"slept": seconds}}
+
+
+# A sync route blocked on something slow that is not the database (another service).
+@app.get("/test-probe/block/{{seconds}}")
+def block(seconds: float) -> dict[str, float]:
+    time.sleep(seconds)
+    return {{"blocked": seconds}}
 
 
 @app.get("/test-probe/broken")
@@ -816,6 +825,43 @@ def test_a_request_finding_the_pool_busy_is_a_503_after_the_pool_timeout(
         assert client.get("/items").status_code == 200
         output = log.read_text()
     assert "Traceback" in output and "TimeoutError" in output
+
+
+# anyio's default thread limiter, which every sync route and dependency of FastAPI shares.
+WORKER_THREADS = 40
+
+
+def test_health_answers_while_every_worker_thread_is_busy(
+    request, service_projects, tmp_path_factory
+):
+    """Sync routes blocked in every worker thread (on a slow call to another service, say):
+    /health still answers, so a liveness probe does not restart a replica that is only
+    busy."""
+    with pressured_service(request, service_projects, tmp_path_factory, "sync") as (client, _):
+
+        async def pressure() -> tuple[int, list[bool], list[int]]:
+            limits = httpx.Limits(max_connections=WORKER_THREADS + 10)
+            async with httpx.AsyncClient(
+                base_url=str(client.base_url), timeout=30, limits=limits
+            ) as load:
+                busy = [
+                    asyncio.create_task(load.get("/test-probe/block/5"))
+                    for _ in range(WORKER_THREADS)
+                ]
+                await asyncio.sleep(1.5)
+                # A sync route arriving now finds no free thread: it waits for one.
+                queued = asyncio.create_task(load.get("/test-probe/block/0"))
+                await asyncio.sleep(0.2)
+                health = await load.get("/health")
+                pending = [not task.done() for task in (*busy, queued)]
+                answers = await asyncio.gather(*busy, queued)
+                return health.status_code, pending, [answer.status_code for answer in answers]
+
+        health, pending, answers = asyncio.run(pressure())
+    assert answers == [200] * (WORKER_THREADS + 1), answers
+    assert health == 200
+    # /health answered while every thread was still busy, and a sync route still queued.
+    assert all(pending), pending
 
 
 @pytest.mark.parametrize(
