@@ -43,6 +43,10 @@ def trace_fields(record: logging.LogRecord) -> dict[str, str]:
 
 
 {% endif -%}
+# Made once: json.dumps with an option builds a new encoder for every line.
+JSON_ENCODER = json.JSONEncoder(default=str)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record, on one line (a traceback's newlines are escaped)."""
 
@@ -62,7 +66,7 @@ class JsonFormatter(logging.Formatter):
                 entry[field] = getattr(record, field)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return JSON_ENCODER.encode(entry)
 
 
 class TextFormatter(logging.Formatter):

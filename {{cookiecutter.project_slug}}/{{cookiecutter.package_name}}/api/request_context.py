@@ -7,8 +7,8 @@ and runs the app in a task of its own, which context variables set here may not 
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,7 +41,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        current = incoming_request_id(scope) or uuid.uuid4().hex
+        current = incoming_request_id(scope) or secrets.token_hex(16)
         token = request_id.set(current)
         started = time.perf_counter()
         status = 500
