@@ -4,16 +4,21 @@ them on beside the same service with them off, measured in the same run.
     .venv/bin/python benchmarks/request_logging.py [--quick] [--runs N] [--duration S]
 
 The script bakes the default project (SQLite), migrates it and creates ``PAGE`` items
-through the API. Two uvicorn processes (one worker, 127.0.0.1, as ``service.py`` starts
-them) serve the same database file: the baked app with ``LOG_FORMAT=json`` and
-``LOG_LEVEL=INFO`` (a request ID per request, one JSON access line per request written to
-a file), and a copy of the project without the request-context middleware, at
-``LOG_LEVEL=WARNING`` (no ID, no access line). ``wrk`` loads each route of each, the two
-interleaved run by run (``timing.compare``). Over HTTP the two differ by a few percent
-at most, within the noise of a shared machine, so the script also times, in one process
-of the baked project, the middleware and its JSON access line alone: an ASGI app that
-answers at once, called with and without the middleware around it. Figures are printed,
-never asserted; see benchmarks/README.md.
+through the API. Three uvicorn processes (one worker, 127.0.0.1, as ``service.py`` starts
+them) serve the same database file:
+
+- the baked app, ``LOG_FORMAT=json`` and ``LOG_LEVEL=INFO``: a request ID per request and
+  one JSON access line per request, written to a file;
+- the plain service: a copy of the project without the request-context middleware and
+  without ``configure_logging``, run with uvicorn's defaults, as the service ran before
+  its logging was configured: uvicorn's own access line per request, no request ID;
+- a silent service: the same copy with uvicorn's access log off (no ID, no line at all).
+
+``wrk`` loads each route of the baked app beside each of the other two, interleaved run by
+run (``timing.compare``). The script also times, in one process of the baked project, the
+middleware and its JSON access line alone: an ASGI app that answers at once, called with
+and without the middleware around it. Figures are printed, never asserted; see
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -52,10 +57,17 @@ from timing import (
 )
 
 PAGE = 50
-# The one line of main.py that puts the request-context middleware in the app.
-MIDDLEWARE_LINE = "    app.add_middleware(RequestContextMiddleware)\n"
+# The lines of main.py that put the request-context middleware in the app and set up its
+# logging.
+PLAIN_SERVICE_LINES = (
+    "    app.add_middleware(RequestContextMiddleware)\n",
+    "    configure_logging()\n",
+)
 ROUTES = (("GET /health", "/health"), (f"GET /items?limit={PAGE}", f"/items?limit={PAGE}"))
-OFF_LABEL = "no request ID, no access log"
+PLAIN_LABEL = "plain: uvicorn's access line, no request ID"
+SILENT_LABEL = "silent: no request ID, no access line"
+# The goal: request IDs and JSON access lines cost the plain service under 10 %.
+TARGET = " (target >= 0.9x)"
 # Run in the baked project: microseconds of CPU per call of an ASGI app that answers at
 # once, bare and inside the request-context middleware (a kept and a new request ID), with
 # JSON access lines written to a file.
@@ -98,32 +110,48 @@ asyncio.run(main())
 """
 
 
-def without_request_context(project: Path, copy: Path) -> Path:
-    """A copy of ``project`` whose app leaves out the request-context middleware."""
+def plain_service(project: Path, copy: Path) -> Path:
+    """A copy of ``project`` whose app has neither the request-context middleware nor its
+    logging set up, as the service was before either existed."""
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
     main = copy / PACKAGE / "main.py"
     source = main.read_text()
-    if source.count(MIDDLEWARE_LINE) != 1:
-        raise BenchmarkError(f"{main} does not add the middleware in one line as expected")
-    main.write_text(source.replace(MIDDLEWARE_LINE, ""))
+    for line in PLAIN_SERVICE_LINES:
+        if source.count(line) != 1:
+            raise BenchmarkError(f"{main} does not hold {line.strip()!r} once as expected")
+        source = source.replace(line, "")
+    main.write_text(source)
     return copy
 
 
-def check_logging(on: str, off: str, log: Path) -> None:
-    """The service with logging on answers with an ID and logs a JSON access line carrying
-    it; the one with logging off does neither."""
+def wait_for(text: str, log: Path) -> str:
+    """``log``'s text once it holds ``text`` (the server writes it after answering)."""
+    deadline = time.monotonic() + 5
+    while text not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return log.read_text()
+
+
+def check_logging(on: str, plain: str, silent: str, logs: dict[str, Path]) -> None:
+    """The baked service answers with an ID and logs a JSON access line carrying it; the
+    plain one logs uvicorn's access line and sends no ID; the silent one does neither."""
     response = httpx.get(on + "/health", timeout=10)
     request_id = response.headers.get("x-request-id")
     if request_id is None:
         raise BenchmarkError("the service with request IDs on sent no X-Request-ID")
-    deadline = time.monotonic() + 5
-    while request_id not in log.read_text() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    lines = [json.loads(line) for line in log.read_text().splitlines() if request_id in line]
+    text = wait_for(request_id, logs["on"])
+    lines = [json.loads(line) for line in text.splitlines() if request_id in line]
     if not any(line.get("logger") == f"{PACKAGE}.access" for line in lines):
-        raise BenchmarkError(f"no JSON access line for request {request_id}:\n{log.read_text()}")
-    if "x-request-id" in httpx.get(off + "/health", timeout=10).headers:
-        raise BenchmarkError("the service with request IDs off still sends X-Request-ID")
+        raise BenchmarkError(f"no JSON access line for request {request_id}:\n{text}")
+    for url in (plain, silent):
+        if "x-request-id" in httpx.get(url + "/health", timeout=10).headers:
+            raise BenchmarkError(f"{url} still sends X-Request-ID")
+    access_line = '"GET /health HTTP/1.1" 200'
+    plain_log = wait_for(access_line, logs["plain"])
+    if access_line not in plain_log:
+        raise BenchmarkError(f"the plain service wrote no uvicorn access line:\n{plain_log}")
+    if "/health" in logs["silent"].read_text():
+        raise BenchmarkError("the silent service wrote an access line")
 
 
 def in_process_costs(project: Path, env: dict[str, str], work: Path, runs: int) -> list[float]:
@@ -148,36 +176,38 @@ def main(argv: list[str] | None = None) -> int:
         env = clean_environment()
         env["DATABASE_URL"] = f"sqlite:///{work / 'service.db'}"
         run([PYTHON, "-m", "alembic", "upgrade", "head"], cwd=project, env=env)
-        plain = without_request_context(project, work / "plain")
-        progress("starting the two uvicorn processes")
-        on_log = work / "on.log"
+        plain_copy = plain_service(project, work / "plain")
+        progress("starting the three uvicorn processes")
+        logs = {name: work / f"{name}.log" for name in ("on", "plain", "silent")}
         on = stack.enter_context(
             uvicorn(
                 f"{PACKAGE}.main:app",
                 project,
                 {**env, "LOG_FORMAT": "json", "LOG_LEVEL": "INFO"},
-                on_log,
+                logs["on"],
                 "/health",
             )
         )
-        off = stack.enter_context(
+        plain = stack.enter_context(
             uvicorn(
-                f"{PACKAGE}.main:app",
-                plain,
-                {**env, "LOG_FORMAT": "json", "LOG_LEVEL": "WARNING"},
-                work / "off.log",
-                "/health",
+                f"{PACKAGE}.main:app", plain_copy, env, logs["plain"], "/health", access_log=True
             )
+        )
+        silent = stack.enter_context(
+            uvicorn(f"{PACKAGE}.main:app", plain_copy, env, logs["silent"], "/health")
         )
         for number in range(PAGE):
             httpx.post(on + "/items", json={"name": f"item {number}"}, timeout=10)
-        check_logging(on, off, on_log)
+        check_logging(on, plain, silent, logs)
         script = wrk_script(work, random_ids=False, max_requests=MAX_REQUESTS)
         rows = []
         for label, path in ROUTES:
-            progress(label)
-            case, baseline = measure(wrk, runs, duration, (on + path, script), (off + path, script))
-            rows.append(ServiceRow(label, case, OFF_LABEL, baseline))
+            for baseline_label, baseline in ((PLAIN_LABEL, plain), (SILENT_LABEL, silent)):
+                progress(f"{label}, beside {baseline_label}")
+                case, base = measure(
+                    wrk, runs, duration, (on + path, script), (baseline + path, script)
+                )
+                rows.append(ServiceRow(label, case, baseline_label, base))
         progress("the middleware alone, in process")
         bare, kept, new = in_process_costs(project, {**env, "PYTHONPATH": str(project)}, work, runs)
 
@@ -190,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     for row in rows:
         print(
-            f"Ratio on/off, {row.label}: {times(row.ratio)} (target >= 0.9x);"
-            f" CPU per request: {cpu_overhead(row)}"
+            f"Ratio, {row.label} beside {row.baseline_label}: {times(row.ratio)}"
+            f"{TARGET if row.baseline_label == PLAIN_LABEL else ''}; CPU per request:"
+            f" {cpu_overhead(row)}"
         )
     print(
         f"In process, CPU per request: {bare:.1f} us for an app answering at once,"

@@ -61,7 +61,7 @@ CONNECTIONS = 8
 MAX_REQUESTS = 200_000
 STARTUP_LIMIT = 60  # seconds a uvicorn process gets to answer its first request
 STOP_LIMIT = 20
-UVICORN_OPTIONS = ["--host", "127.0.0.1", "--no-access-log", "--workers", "1"]
+UVICORN_OPTIONS = ["--host", "127.0.0.1", "--workers", "1"]
 
 # The hand-written baseline: the same table, driver and engine options as the baked
 # project's database/session.py (pre-ping, a pool of POOL_SIZE connections, the baked
@@ -387,15 +387,19 @@ def wrk_script(work: Path, random_ids: bool, max_requests: int) -> Path:
 
 
 @contextmanager
-def uvicorn(app: str, cwd: Path, env: dict[str, str], log: Path, probe: str) -> Iterator[str]:
+def uvicorn(
+    app: str, cwd: Path, env: dict[str, str], log: Path, probe: str, access_log: bool = False
+) -> Iterator[str]:
     """``python -m uvicorn app`` on a free loopback port until ``probe`` answers 200; yields
-    its base URL and stops it (SIGTERM, then SIGKILL) on the way out."""
+    its base URL and stops it (SIGTERM, then SIGKILL) on the way out. uvicorn's own access
+    log is off unless ``access_log``."""
+    options = [*UVICORN_OPTIONS, *([] if access_log else ["--no-access-log"])]
     for _attempt in range(3):  # another process may take the free port first
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         with log.open("w") as output:
             process = subprocess.Popen(
-                [PYTHON, "-m", "uvicorn", app, "--port", str(port), *UVICORN_OPTIONS],
+                [PYTHON, "-m", "uvicorn", app, "--port", str(port), *options],
                 cwd=cwd,
                 env=env,
                 stdout=output,

@@ -6,7 +6,8 @@ import re
 from tests.helpers import quick_benchmark
 from tests.test_service_benchmark import FIGURES, MEASURED_ROW, NUMBER
 
-OFF = "no request ID, no access log"
+PLAIN = "plain: uvicorn's access line, no request ID"
+SILENT = "silent: no request ID, no access line"
 
 
 def test_quick_request_logging_benchmark_prints_the_table():
@@ -17,7 +18,11 @@ def test_quick_request_logging_benchmark_prints_the_table():
         for line in out.splitlines()
         if (match := MEASURED_ROW.match(line))
     }
-    assert set(measured) == {("GET /health", OFF), ("GET /items?limit=50", OFF)}, out
+    assert set(measured) == {
+        (route, baseline)
+        for route in ("GET /health", "GET /items?limit=50")
+        for baseline in (PLAIN, SILENT)
+    }, out
     for (label, _baseline), row in measured.items():
         for figure in FIGURES:
             assert float(row[figure]) > 0, f"{label}: {figure} is {row[figure]}\n{out}"
