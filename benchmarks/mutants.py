@@ -51,6 +51,7 @@ SQUASH = f"{PACKAGE}/database/squash.py"
 SQUASH_TESTS = "tests/test_squash.py"
 SQUASH_SQLITE = f"{SQUASH_TESTS}::test_a_squashed_history_builds_the_same_schema[sqlite]"
 SQUASH_REFUSALS = f"{SQUASH_TESTS}::test_bad_input_is_refused_and_changes_nothing"
+SQUASH_BEHIND = f"{SQUASH_TESTS}::test_a_database_behind_the_baseline_is_told_what_happened[sqlite]"
 ROLLING_DEPLOY_TESTS = "tests/test_rolling_deploy.py"
 RENAME_TESTS = "tests/test_rename_detection.py"
 LOGGING_TESTS = "tests/test_service_logging.py"
@@ -1546,6 +1547,20 @@ MUTANTS = [
         "    if len(heads) > 1:\n        raise SquashError(",
         "    if False:\n        raise SquashError(",
         (SQUASH_REFUSALS,),
+    ),
+    Mutant(
+        "squash: a database behind the baseline gets Alembic's bare Can't locate revision",
+        f"{PROJECT}/alembic/env.py",
+        "            if left_behind:\n",
+        "            if False:\n",
+        (SQUASH_BEHIND,),
+    ),
+    Mutant(
+        "squash: a database at the baseline is told it was left behind",
+        SQUASH,
+        "    unknown = [revision for revision in current if not known(scripts, revision)]",
+        "    unknown = list(current)",
+        (SQUASH_BEHIND,),
     ),
     Mutant(
         "bake: a long package name's import lines left past the line length",

@@ -240,3 +240,48 @@ def test_squash_to_an_older_revision_keeps_the_later_ones(sqlite_project, tmp_pa
         alembic(project, "upgrade", "head", env=database)
         check = alembic(project, "check", env=database)
         assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
+def version_rows(url: str) -> list:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(f"SELECT * FROM {VERSION_TABLE}").all()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_database_behind_the_baseline_is_told_what_happened(backend):
+    project, new_database = backend
+    env = {"DATABASE_URL": new_database("squash_at_head")}
+    write_history(project, 1, 3, env)
+    first = revision_id((project / "alembic/versions/0001_initial.py").read_text())
+    behind = {"DATABASE_URL": new_database("squash_behind")}
+    alembic(project, "upgrade", first, env=behind)
+    alembic(project, "upgrade", "head", env=env)
+    head = current_revision(project, env).split()[0]
+    squash_command(project, env=env)
+    untouched = (schema_of(behind["DATABASE_URL"]), version_rows(behind["DATABASE_URL"]))
+    assert untouched[1] == [(first,)]
+
+    for command in (["upgrade", "head"], ["current"], ["check"], ["downgrade", "base"]):
+        result = alembic(project, *command, env=behind, check=False)
+        assert result.returncode == 1, result.stdout
+        # One error line, last, without a traceback.
+        said = result.stderr.strip().splitlines()[-1]
+        assert "Traceback" not in result.stderr
+        assert said.startswith(
+            f"error: the database is at revision {first}, which squash replaced: it was"
+            f" squashed into baseline {head} (the old revisions are in"
+            f" alembic/squashed/{head}/)"
+        )
+        assert f"Upgrade this database to {head} with a build from before the squash" in said
+        assert "or recreate it (README: Squash old revisions into one baseline)" in said
+    assert (schema_of(behind["DATABASE_URL"]), version_rows(behind["DATABASE_URL"])) == untouched
+
+    # At the baseline, or built from it, a database upgrades as before.
+    fresh = {"DATABASE_URL": new_database("squash_fresh")}
+    for database in (env, fresh):
+        alembic(project, "upgrade", "head", env=database)
+        assert current_revision(project, database) == f"{head} (head)"
