@@ -1563,6 +1563,13 @@ MUTANTS = [
         (SQUASH_BEHIND,),
     ),
     Mutant(
+        "squash: an async project's reflection is called but never awaited",
+        SQUASH,
+        "    asyncio.run(read())\n",
+        "    read()\n",
+        (f"{SQUASH_TESTS}::test_squash_in_an_async_project",),
+    ),
+    Mutant(
         "bake: a long package name's import lines left past the line length",
         "alembic_service_template/initial_revision.py",
         '    formatter.format_revision(path, project_dir / package_name, project_dir / "tests")\n',

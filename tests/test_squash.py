@@ -31,7 +31,7 @@ from tests.helpers import (
     run,
     tree_snapshot,
 )
-from tests.squash_history import write_history
+from tests.squash_history import changes, write_history
 
 # 28 model changes, the initial revision and a data migration: the 30 revisions squashed.
 CHANGES = 28
@@ -285,3 +285,55 @@ def test_a_database_behind_the_baseline_is_told_what_happened(backend):
     for database in (env, fresh):
         alembic(project, "upgrade", "head", env=database)
         assert current_revision(project, database) == f"{head} (head)"
+
+
+def test_squash_in_an_async_project(bake, tmp_path):
+    """database_api=async: the migrations and the squash's throwaway databases run through
+    aiosqlite."""
+    result = bake(database_api="async")
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+
+    def database(name: str) -> tuple[dict[str, str], str]:
+        """The project's (async) DATABASE_URL, and the same file for the inspector."""
+        path = tmp_path / f"{name}.db"
+        return {"DATABASE_URL": f"sqlite+aiosqlite:///{path}"}, f"sqlite:///{path}"
+
+    env, url = database("async_history")
+    # Two tables, each with a column, then an enum column and an indexed one.
+    every_kind = changes(31)
+    write_history(project, 1, 4, env, [every_kind[n] for n in (0, 1, 12, 30)])
+    alembic(project, "upgrade", "head", env=env)
+    head = current_revision(project, env).split()[0]
+    built_by_history = schema_of(url)
+    assert built_by_history["tables"]["shelf"]["indexes"] == [
+        ("ix_shelf_rank_30", ("rank_30",), False)
+    ]
+    assert built_by_history["tables"]["shelf"]["columns"]["size_12"][0] == "VARCHAR(5)"
+
+    behind_env, _ = database("async_behind")
+    alembic(project, "upgrade", "0001", env=behind_env)
+
+    squash_command(project, env=env)
+    (baseline,) = revision_files(project)
+    assert revision_id(baseline.read_text()) == head
+    assert len(list((project / "alembic/squashed" / head).glob("*.py"))) == 5
+    refused = alembic(project, "upgrade", "head", env=behind_env, check=False)
+    assert refused.returncode == 1
+    said = refused.stderr.strip().splitlines()[-1]
+    assert said.startswith(
+        f"error: the database is at revision 0001, which squash replaced: it was squashed"
+        f" into baseline {head}"
+    )
+
+    fresh_env, fresh_url = database("async_fresh")
+    alembic(project, "upgrade", "head", env=fresh_env)
+    assert schema_of(fresh_url) == built_by_history
+    for database_env in (env, fresh_env):
+        check = alembic(project, "check", env=database_env)
+        assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+    tests_env, _ = database("async_tests")
+    assert_all_passed(baked_tests(project, env=tests_env))
+    run([sys.executable, "-m", "ruff", "check", "."], project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "."], project)
