@@ -1570,6 +1570,13 @@ MUTANTS = [
         (f"{SQUASH_TESTS}::test_squash_in_an_async_project",),
     ),
     Mutant(
+        "/ready: a database left at a squashed revision is taken for one a newer build migrated",
+        f"{PACKAGE}/api/health.py",
+        "    if squashed:\n        readiness.status",
+        "    if False:\n        readiness.status",
+        (SQUASH_BEHIND,),
+    ),
+    Mutant(
         "bake: a long package name's import lines left past the line length",
         "alembic_service_template/initial_revision.py",
         '    formatter.format_revision(path, project_dir / package_name, project_dir / "tests")\n',

@@ -10,6 +10,7 @@ an older revision and keeps the later ones. Refused input leaves the project byt
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -242,6 +243,18 @@ def test_squash_to_an_older_revision_keeps_the_later_ones(sqlite_project, tmp_pa
         assert "No new upgrade operations detected" in check.stdout + check.stderr
 
 
+# The baked service's /ready, asked in a process of its own (DATABASE_URL from the env).
+READY_PROBE = f"""
+import json
+from fastapi.testclient import TestClient
+from {PACKAGE}.main import create_app
+
+with TestClient(create_app()) as client:
+    response = client.get("/ready")
+print(json.dumps([response.status_code, response.json()]))
+"""
+
+
 def version_rows(url: str) -> list:
     engine = create_engine(url, poolclass=pool.NullPool)
     try:
@@ -278,6 +291,14 @@ def test_a_database_behind_the_baseline_is_told_what_happened(backend):
         )
         assert f"Upgrade this database to {head} with a build from before the squash" in said
         assert "or recreate it (README: Squash old revisions into one baseline)" in said
+    # The service's readiness probe does not take it for a database a newer build migrated.
+    probe = run([sys.executable, "-c", READY_PROBE], project, env=behind)
+    status, body = json.loads(probe.stdout)
+    assert status == 503, body
+    assert body["reason"] == (
+        f"database is at revision {first}, which squash replaced with baseline {head}:"
+        " upgrade it with a build from before the squash, or recreate it"
+    )
     assert (schema_of(behind["DATABASE_URL"]), version_rows(behind["DATABASE_URL"])) == untouched
 
     # At the baseline, or built from it, a database upgrades as before.

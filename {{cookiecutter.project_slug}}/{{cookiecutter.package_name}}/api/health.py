@@ -4,7 +4,9 @@ Ready means the database answers and has this build's migrations: it is at the h
 revision of ``alembic/versions``, or at a revision this build does not know, which a newer
 build's migrations wrote. During a rolling deploy the new build migrates first, and the
 replicas of the previous one must stay in service meanwhile. A database behind the head
-(at an older revision, or empty) would fail queries this build makes: not ready.
+(at an older revision, or empty) would fail queries this build makes: not ready. So would
+one left at a revision that ``squash`` replaced (under ``alembic/squashed/``), which this
+build does not know either but is behind it, not ahead.
 """
 
 from functools import lru_cache
@@ -22,6 +24,7 @@ from {{ cookiecutter.package_name }}.api.dependencies import SessionDep
 {%- if cookiecutter.database_api == "async" %}
 from {{ cookiecutter.package_name }}.api.errors import CONNECTION_FAILURES
 {%- endif %}
+from {{ cookiecutter.package_name }}.database.squash import squashed_revisions
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT
 
 # The project root, the package's parent, holds alembic.ini: found whatever the cwd.
@@ -44,15 +47,22 @@ class Readiness(BaseModel):
 class BuildRevisions(BaseModel):
     head: list[str]
     known: frozenset[str]
+    # Revisions that squash replaced (alembic/squashed/), each with its baseline.
+    squashed: dict[str, str]
 
 
 @lru_cache
 def build_revisions() -> BuildRevisions:
-    """This build's head revisions and every revision it ships, read once (the service's
-    startup reads them): the files do not change while it runs."""
+    """This build's head revisions, every revision it ships and those squashed away, read
+    once (the service's startup reads them): the files do not change while it runs."""
     scripts = ScriptDirectory.from_config(Config(str(ALEMBIC_INI)))
     known = frozenset(script.revision for script in scripts.walk_revisions())
-    return BuildRevisions(head=sorted(scripts.get_heads()), known=known)
+    squashed = {
+        revision: baseline
+        for revision, baseline in squashed_revisions().items()
+        if revision not in known
+    }
+    return BuildRevisions(head=sorted(scripts.get_heads()), known=known, squashed=squashed)
 
 
 def current_revisions(session: Session) -> list[str]:
@@ -99,6 +109,15 @@ def ready(session: SessionDep) -> Readiness | JSONResponse:
     readiness = Readiness(status="ready", current=current, head=build.head)
     if current == build.head:
         return readiness
+    squashed = [revision for revision in current if revision in build.squashed]
+    if squashed:
+        readiness.status = "unavailable"
+        readiness.reason = (
+            f"database is at revision {squashed[0]}, which squash replaced with baseline"
+            f" {build.squashed[squashed[0]]}: upgrade it with a build from before the squash,"
+            " or recreate it"
+        )
+        return _not_ready(readiness)
     if any(revision not in build.known for revision in current):
         readiness.reason = "database is ahead of this build: a newer build migrated it"
         return readiness
