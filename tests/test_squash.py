@@ -267,10 +267,10 @@ def version_rows(url: str) -> list:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_database_behind_the_baseline_is_told_what_happened(backend):
     project, new_database = backend
-    env = {"DATABASE_URL": new_database("squash_at_head")}
+    env = {"DATABASE_URL": new_database("left_behind_at_head")}
     write_history(project, 1, 3, env)
     first = revision_id((project / "alembic/versions/0001_initial.py").read_text())
-    behind = {"DATABASE_URL": new_database("squash_behind")}
+    behind = {"DATABASE_URL": new_database("left_behind")}
     alembic(project, "upgrade", first, env=behind)
     alembic(project, "upgrade", "head", env=env)
     head = current_revision(project, env).split()[0]
@@ -302,7 +302,7 @@ def test_a_database_behind_the_baseline_is_told_what_happened(backend):
     assert (schema_of(behind["DATABASE_URL"]), version_rows(behind["DATABASE_URL"])) == untouched
 
     # At the baseline, or built from it, a database upgrades as before.
-    fresh = {"DATABASE_URL": new_database("squash_fresh")}
+    fresh = {"DATABASE_URL": new_database("left_behind_fresh")}
     for database in (env, fresh):
         alembic(project, "upgrade", "head", env=database)
         assert current_revision(project, database) == f"{head} (head)"
