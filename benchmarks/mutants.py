@@ -1664,6 +1664,13 @@ MUTANTS = [
         "    root.setLevel(logging.INFO)",
         (f"{LOGGING_TESTS}::test_log_level_and_format_apply_without_a_web_layer",),
     ),
+    Mutant(
+        "the access line's path decoded (a %0A forges a text log line)",
+        f"{PACKAGE}/api/request_context.py",
+        '        path = quote(scope["path"])\n',
+        '        path = scope["path"]\n',
+        (f"{LOGGING_TESTS}::test_text_logs_are_lines_for_people_from_the_images_command",),
+    ),
 ]
 
 

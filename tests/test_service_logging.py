@@ -147,6 +147,9 @@ def test_text_logs_are_lines_for_people_from_the_images_command(failing_project,
     ) as client:
         assert client.get("/health", headers={"X-Request-ID": "text-1"}).status_code == 200
         assert client.get("/failing", headers={"X-Request-ID": "text-2"}).status_code == 500
+        # A path whose %0A, decoded, would start a line of its own.
+        forging = client.get("/items%0Aforged-line", headers={"X-Request-ID": "text-3"})
+        assert forging.status_code == 404
     output = log.read_text()
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
     assert re.search(
@@ -163,6 +166,12 @@ def test_text_logs_are_lines_for_people_from_the_images_command(failing_project,
     ), output
     assert output.count(TRACEBACK) == 1, output
     assert '"GET /health HTTP/1.1" 200' not in output  # uvicorn's access line
+    assert re.search(
+        rf"^{stamp} INFO {PACKAGE}\.access \[text-3\] GET /items%0Aforged-line 404 [0-9.]+ms$",
+        output,
+        re.M,
+    ), output
+    assert "\nforged-line" not in output, output
 
 
 def test_no_log_line_shows_the_database_password(failing_project, tmp_path):
