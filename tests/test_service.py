@@ -227,6 +227,7 @@ def test_a_misspelled_field_is_422_naming_it(api, method):
     (error,) = response.json()["detail"]
     assert error["loc"] == ["body", "descripton"]
     assert error["type"] == "extra_forbidden"
+    assert response.json()["request_id"] == response.headers["x-request-id"]
     assert api.get(f"/items/{existing['id']}").json() == existing
 
 
@@ -386,6 +387,11 @@ def test_unreachable_database_is_503_without_secrets(service_projects, tmp_path,
     assert ready.status_code == 503
     assert ready.json()["reason"] == "database unreachable"
     assert listed.status_code == 503 and created.status_code == 503
+    for response in (listed, created):
+        assert response.json() == {
+            "detail": "The database is unavailable; try again later.",
+            "request_id": response.headers["x-request-id"],
+        }
     for response in (ready, listed, created):
         for secret in (password, str(port), "postgresql", "app@"):
             assert secret not in response.text
@@ -978,6 +984,10 @@ def test_cors_answers_the_configured_origins_only(service_project, tmp_path, mon
             assert response.status_code == 200, response.text
             assert response.headers["access-control-allow-origin"] == origin
             assert "POST" in response.headers["access-control-allow-methods"]
+            # No cookies or HTTP auth of a signed-in user ride along a page's calls.
+            assert "access-control-allow-credentials" not in response.headers
+            # Preflights too pass through the request ID middleware, outermost.
+            assert response.headers["x-request-id"], response.headers
         for origin in ("https://evil.example.com", "http://app.example.com", "null"):
             response = preflight(client, origin)
             assert "access-control-allow-origin" not in response.headers, origin
