@@ -1828,6 +1828,36 @@ MUTANTS = [
         "",
         (f"{SERVICE_TESTS}::test_a_request_finding_the_pool_busy_is_a_503_after_the_pool_timeout",),
     ),
+    Mutant(
+        "cors: a page may only GET",
+        f"{PACKAGE}/main.py",
+        '            allow_methods=["*"],\n',
+        '            allow_methods=["GET"],\n',
+        (f"{SERVICE_TESTS}::test_cors_answers_the_configured_origins_only",),
+    ),
+    Mutant(
+        "cors: a page cannot read the Location of the row it created",
+        f"{PACKAGE}/main.py",
+        '            expose_headers=["Location"],\n',
+        "",
+        (f"{SERVICE_TESTS}::test_cors_answers_the_configured_origins_only",),
+    ),
+    Mutant(
+        "an invalid setting's line leaves out the value given",
+        f"{PACKAGE}/settings.py",
+        "={problem['input']!r}:",
+        ":",
+        (f"{LOGGING_TESTS}::test_an_invalid_setting_read_at_import_stops_startup_with_one_line",),
+    ),
+    Mutant(
+        "uvicorn's lines kept at INFO whatever LOG_LEVEL says",
+        f"{PACKAGE}/logging_config.py",
+        "        logger.setLevel(logging.NOTSET)\n",
+        "",
+        (
+            f"{LOGGING_TESTS}::test_log_level_warning_leaves_out_uvicorns_info_lines_and_access_lines",
+        ),
+    ),
 ]
 
 

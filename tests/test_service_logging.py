@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ import httpx
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import TEMPLATE_DIR, alembic, python, run, serving
+from tests.helpers import TEMPLATE_DIR, Service, alembic, python, run, serving
 from tests.postgres import free_port
 
 PACKAGE = "my_service"
@@ -217,6 +218,32 @@ def test_an_error_after_the_answer_started_is_logged_once_and_cuts_it(failing_pr
         if record["logger"] == f"{PACKAGE}.access" and record["request_id"] == "midway-1"
     ]
     assert access["status"] == 200, access
+
+
+def test_log_level_warning_leaves_out_uvicorns_info_lines_and_access_lines(
+    failing_project, tmp_path
+):
+    log = tmp_path / "uvicorn.log"
+    service = Service(
+        failing_project,
+        sqlite_url(tmp_path),
+        log,
+        env={"LOG_FORMAT": "json", "LOG_LEVEL": "WARNING"},
+    )
+    service.start()
+    try:
+        with httpx.Client(base_url=service.base_url, timeout=30) as client:
+            assert client.get("/failing", headers={"X-Request-ID": "quiet-1"}).status_code == 500
+    finally:
+        exit_code = service.stop()
+    assert exit_code == -signal.SIGTERM, service.output()
+    # Only the failing route's warning and its error: none of uvicorn's startup and
+    # shutdown lines, no access line (all at INFO).
+    logged = [(record["level"], record["logger"], record["request_id"]) for record in records(log)]
+    assert logged == [
+        ("WARNING", f"{PACKAGE}.resources.failing.router", "quiet-1"),
+        ("ERROR", f"{PACKAGE}.api.request_context", "quiet-1"),
+    ], logged
 
 
 def test_no_log_line_shows_the_database_password(failing_project, tmp_path):
