@@ -1858,6 +1858,24 @@ MUTANTS = [
             f"{LOGGING_TESTS}::test_log_level_warning_leaves_out_uvicorns_info_lines_and_access_lines",
         ),
     ),
+    Mutant(
+        "no connect timeout through libpq",
+        f"{PACKAGE}/database/session.py",
+        '            "connect_timeout": max(2, math.ceil(settings.connect_timeout)),\n',
+        "",
+        (
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[sync]",
+        ),
+    ),
+    Mutant(
+        "asyncpg's own connect timeout (60 s) instead of CONNECT_TIMEOUT",
+        f"{PACKAGE}/database/session.py",
+        '                "timeout": settings.connect_timeout,\n                "server_settings"',
+        '                "server_settings"',
+        (
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[async]",
+        ),
+    ),
 ]
 
 

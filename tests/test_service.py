@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -395,6 +396,27 @@ def test_unreachable_database_is_503_without_secrets(service_projects, tmp_path,
     for response in (ready, listed, created):
         for secret in (password, str(port), "postgresql", "app@"):
             assert secret not in response.text
+
+
+@pytest.mark.parametrize("database_api", ["sync", "async"])
+def test_a_database_that_never_answers_is_a_503_after_the_connect_timeout(
+    service_projects, tmp_path, database_api
+):
+    # A port that takes connections and never answers: the kernel completes the TCP
+    # handshakes of its backlog, and nobody reads the driver's first message.
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
+        port = silent.getsockname()[1]
+        url = for_database_api(
+            f"postgresql+psycopg://app:secret@127.0.0.1:{port}/app", database_api
+        )
+        project = service_projects("sqlite", database_api)
+        settings = {"CONNECT_TIMEOUT": "2"}
+        with serving(project, url, tmp_path / "uvicorn.log", env=settings) as client:
+            # Without a connect timeout the request would wait for as long as the
+            # connection stays open: the client gives up first.
+            response = client.get("/items", timeout=20)
+    assert response.status_code == 503, response.text
+    assert response.json()["detail"] == "The database is unavailable; try again later."
 
 
 # --- property-based: requests built from /openapi.json -------------------------------------
