@@ -1864,7 +1864,7 @@ MUTANTS = [
         '            "connect_timeout": max(2, math.ceil(settings.connect_timeout)),\n',
         "",
         (
-            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[sync]",
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[postgresql+psycopg]",
         ),
     ),
     Mutant(
@@ -1873,7 +1873,16 @@ MUTANTS = [
         '                "timeout": settings.connect_timeout,\n                "server_settings"',
         '                "server_settings"',
         (
-            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[async]",
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[postgresql+asyncpg]",
+        ),
+    ),
+    Mutant(
+        "PyMySQL waits for the server's greeting for ever",
+        f"{PACKAGE}/database/session.py",
+        'limits["read_timeout"] = settings.statement_timeout + settings.connect_timeout',
+        "pass",
+        (
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[mysql+pymysql]",
         ),
     ),
 ]

@@ -398,22 +398,31 @@ def test_unreachable_database_is_503_without_secrets(service_projects, tmp_path,
             assert secret not in response.text
 
 
-@pytest.mark.parametrize("database_api", ["sync", "async"])
+# The drivers whose connection a silent server cannot hold past CONNECT_TIMEOUT.
+CONNECTING_DRIVERS = [
+    ("sync", "postgresql+psycopg"),
+    ("async", "postgresql+asyncpg"),
+    ("sync", "mysql+pymysql"),
+]
+
+
+@pytest.mark.parametrize(
+    ("database_api", "scheme"), CONNECTING_DRIVERS, ids=[scheme for _, scheme in CONNECTING_DRIVERS]
+)
 def test_a_database_that_never_answers_is_a_503_after_the_connect_timeout(
-    service_projects, tmp_path, database_api
+    service_projects, tmp_path, database_api, scheme
 ):
     # A port that takes connections and never answers: the kernel completes the TCP
-    # handshakes of its backlog, and nobody reads the driver's first message.
+    # handshakes of its backlog, and nobody reads the driver's first message or sends
+    # the server's greeting.
     with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
         port = silent.getsockname()[1]
-        url = for_database_api(
-            f"postgresql+psycopg://app:secret@127.0.0.1:{port}/app", database_api
-        )
+        url = f"{scheme}://app:secret@127.0.0.1:{port}/app"
         project = service_projects("sqlite", database_api)
-        settings = {"CONNECT_TIMEOUT": "2"}
+        settings = {"CONNECT_TIMEOUT": "2", "STATEMENT_TIMEOUT": "2"}
         with serving(project, url, tmp_path / "uvicorn.log", env=settings) as client:
-            # Without a connect timeout the request would wait for as long as the
-            # connection stays open: the client gives up first.
+            # Without a limit the request would wait for as long as the connection
+            # stays open: the client gives up first.
             response = client.get("/items", timeout=20)
     assert response.status_code == 503, response.text
     assert response.json()["detail"] == "The database is unavailable; try again later."
