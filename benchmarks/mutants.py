@@ -56,6 +56,23 @@ ROLLING_DEPLOY_TESTS = "tests/test_rolling_deploy.py"
 RENAME_TESTS = "tests/test_rename_detection.py"
 LOGGING_TESTS = "tests/test_service_logging.py"
 
+# main.py's CORS middleware, then the request ID middleware added last (outermost).
+CORS_BLOCK = """\
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            # A page reads where the row it created lives.
+            expose_headers=["Location"],
+        )
+"""
+REQUEST_CONTEXT_LAST = """\
+    # Added last, so outermost: it sees every request, answered by CORS or not.
+    app.add_middleware(RequestContextMiddleware)
+"""
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -1692,6 +1709,210 @@ MUTANTS = [
         "    root.setLevel(settings.log_level)",
         "    root.setLevel(logging.INFO)",
         (f"{LOGGING_TESTS}::test_log_level_and_format_apply_without_a_web_layer",),
+    ),
+    Mutant(
+        "a 422's body without the request ID",
+        f"{PACKAGE}/api/errors.py",
+        "status_code=422, content=error_content(jsonable_encoder(error.errors()))",
+        'status_code=422, content={"detail": jsonable_encoder(error.errors())}',
+        (f"{SERVICE_TESTS}::test_a_misspelled_field_is_422_naming_it[sqlite-sync-POST]",),
+    ),
+    Mutant(
+        "a 503's body without the request ID",
+        f"{PACKAGE}/api/errors.py",
+        'content=error_content("The database is unavailable; try again later.")',
+        'content={"detail": "The database is unavailable; try again later."}',
+        (f"{SERVICE_TESTS}::test_unreachable_database_is_503_without_secrets",),
+    ),
+    Mutant(
+        "a 409's body without the request ID",
+        f"{PACKAGE}/api/errors.py",
+        "content=error_content(detail, fields=fields)",
+        'content={"detail": detail, "fields": fields}',
+        (f"{SERVICE_TESTS}::test_duplicate_name_is_409_naming_the_field[sqlite-sync]",),
+    ),
+    Mutant(
+        "an HTTPException's headers dropped (a 405 without Allow)",
+        f"{PACKAGE}/api/errors.py",
+        "content=error_content(error.detail), headers=error.headers",
+        "content=error_content(error.detail)",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "unknown body fields accepted",
+        f"{PACKAGE}/api/fields.py",
+        'model_config = ConfigDict(extra="forbid")',
+        'model_config = ConfigDict(extra="ignore")',
+        (f"{SERVICE_TESTS}::test_a_misspelled_field_is_422_naming_it[sqlite-sync-PATCH]",),
+    ),
+    Mutant(
+        "an incoming X-Request-ID of any length is kept",
+        f"{PACKAGE}/api/request_context.py",
+        'SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")',
+        'SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]+")',
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "answers without the X-Request-ID header",
+        f"{PACKAGE}/api/request_context.py",
+        '                    (b"x-request-id", current.encode("latin-1")),\n',
+        "",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "every access line says 500",
+        f"{PACKAGE}/api/request_context.py",
+        '                status = message["status"]\n',
+        "",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "an error after the answer started sends a second answer",
+        f"{PACKAGE}/api/request_context.py",
+        "            if not response_started:\n",
+        "            if True:\n",
+        (f"{LOGGING_TESTS}::test_an_error_after_the_answer_started_is_logged_once_and_cuts_it",),
+    ),
+    Mutant(
+        "cors: credentials allowed",
+        f"{PACKAGE}/main.py",
+        '            allow_headers=["*"],\n',
+        '            allow_headers=["*"],\n            allow_credentials=True,\n',
+        (f"{SERVICE_TESTS}::test_cors_answers_the_configured_origins_only",),
+    ),
+    Mutant(
+        "cors: preflights answered outside the request ID middleware",
+        f"{PACKAGE}/main.py",
+        CORS_BLOCK + REQUEST_CONTEXT_LAST,
+        "    app.add_middleware(RequestContextMiddleware)\n" + CORS_BLOCK,
+        (f"{SERVICE_TESTS}::test_cors_answers_the_configured_origins_only",),
+    ),
+    Mutant(
+        "uvicorn's startup lines printed by its own handler too",
+        f"{PACKAGE}/logging_config.py",
+        "        logger.handlers.clear()\n",
+        "",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "JSON lines without the traceback",
+        f"{PACKAGE}/logging_config.py",
+        "        if record.exc_info:\n",
+        "        if False:\n",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "JSON lines stamped in local time without an offset",
+        f"{PACKAGE}/logging_config.py",
+        "datetime.fromtimestamp(record.created, UTC)",
+        "datetime.fromtimestamp(record.created)",
+        (f"{LOGGING_TESTS}::test_json_logs_carry_each_requests_id_and_one_traceback_per_error",),
+    ),
+    Mutant(
+        "a lower-case LOG_LEVEL refused",
+        f"{PACKAGE}/settings.py",
+        "        return value.upper() if isinstance(value, str) else value\n",
+        "        return value\n",
+        (f"{LOGGING_TESTS}::test_log_level_and_format_apply_without_a_web_layer",),
+    ),
+    Mutant(
+        "POOL_TIMEOUT not given to the engine",
+        f"{PACKAGE}/database/session.py",
+        "        pool_timeout=settings.pool_timeout,\n",
+        "",
+        (f"{SERVICE_TESTS}::test_a_request_finding_the_pool_busy_is_a_503_after_the_pool_timeout",),
+    ),
+    Mutant(
+        "the access line's path decoded (a %0A forges a text log line)",
+        f"{PACKAGE}/api/request_context.py",
+        '        path = quote(scope["path"])\n',
+        '        path = scope["path"]\n',
+        (f"{LOGGING_TESTS}::test_text_logs_are_lines_for_people_from_the_images_command",),
+    ),
+    Mutant(
+        "an unexpected error logged as a warning",
+        f"{PACKAGE}/api/request_context.py",
+        '            logger.exception("Unhandled error: %s %s", scope["method"], path)',
+        '            logger.warning("Unhandled error: %s %s", scope["method"], path, exc_info=1)',
+        (f"{LOGGING_TESTS}::test_text_logs_are_lines_for_people_from_the_images_command",),
+    ),
+    Mutant(
+        "text log lines without the request ID",
+        f"{PACKAGE}/logging_config.py",
+        '"%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"',
+        '"%(asctime)s %(levelname)s %(name)s %(message)s"',
+        (f"{LOGGING_TESTS}::test_text_logs_are_lines_for_people_from_the_images_command",),
+    ),
+    Mutant(
+        "a 422 echoing a lone surrogate fails to encode (a 500)",
+        f"{PACKAGE}/api/errors.py",
+        "    return EscapedJSONResponse(\n",
+        "    return JSONResponse(\n",
+        (f"{SERVICE_TESTS}::test_lone_surrogate_is_422[sqlite-sync]",),
+    ),
+    Mutant(
+        "POOL_SIZE not given to the engine",
+        f"{PACKAGE}/database/session.py",
+        "        pool_size=settings.pool_size,\n",
+        "",
+        (f"{SERVICE_TESTS}::test_a_request_finding_the_pool_busy_is_a_503_after_the_pool_timeout",),
+    ),
+    Mutant(
+        "cors: a page may only GET",
+        f"{PACKAGE}/main.py",
+        '            allow_methods=["*"],\n',
+        '            allow_methods=["GET"],\n',
+        (f"{SERVICE_TESTS}::test_cors_answers_the_configured_origins_only",),
+    ),
+    Mutant(
+        "cors: a page cannot read the Location of the row it created",
+        f"{PACKAGE}/main.py",
+        '            expose_headers=["Location"],\n',
+        "",
+        (f"{SERVICE_TESTS}::test_cors_answers_the_configured_origins_only",),
+    ),
+    Mutant(
+        "an invalid setting's line leaves out the value given",
+        f"{PACKAGE}/settings.py",
+        "={problem['input']!r}:",
+        ":",
+        (f"{LOGGING_TESTS}::test_an_invalid_setting_read_at_import_stops_startup_with_one_line",),
+    ),
+    Mutant(
+        "uvicorn's lines kept at INFO whatever LOG_LEVEL says",
+        f"{PACKAGE}/logging_config.py",
+        "        logger.setLevel(logging.NOTSET)\n",
+        "",
+        (
+            f"{LOGGING_TESTS}::test_log_level_warning_leaves_out_uvicorns_info_lines_and_access_lines",
+        ),
+    ),
+    Mutant(
+        "no connect timeout through libpq",
+        f"{PACKAGE}/database/session.py",
+        '            "connect_timeout": max(2, math.ceil(settings.connect_timeout)),\n',
+        "",
+        (
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[postgresql+psycopg]",
+        ),
+    ),
+    Mutant(
+        "asyncpg's own connect timeout (60 s) instead of CONNECT_TIMEOUT",
+        f"{PACKAGE}/database/session.py",
+        '                "timeout": settings.connect_timeout,\n                "server_settings"',
+        '                "server_settings"',
+        (
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[postgresql+asyncpg]",
+        ),
+    ),
+    Mutant(
+        "PyMySQL waits for the server's greeting for ever",
+        f"{PACKAGE}/database/session.py",
+        'limits["read_timeout"] = settings.statement_timeout + settings.connect_timeout',
+        "pass",
+        (
+            f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[mysql+pymysql]",
+        ),
     ),
 ]
 

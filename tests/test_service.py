@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -227,6 +228,7 @@ def test_a_misspelled_field_is_422_naming_it(api, method):
     (error,) = response.json()["detail"]
     assert error["loc"] == ["body", "descripton"]
     assert error["type"] == "extra_forbidden"
+    assert response.json()["request_id"] == response.headers["x-request-id"]
     assert api.get(f"/items/{existing['id']}").json() == existing
 
 
@@ -386,9 +388,44 @@ def test_unreachable_database_is_503_without_secrets(service_projects, tmp_path,
     assert ready.status_code == 503
     assert ready.json()["reason"] == "database unreachable"
     assert listed.status_code == 503 and created.status_code == 503
+    for response in (listed, created):
+        assert response.json() == {
+            "detail": "The database is unavailable; try again later.",
+            "request_id": response.headers["x-request-id"],
+        }
     for response in (ready, listed, created):
         for secret in (password, str(port), "postgresql", "app@"):
             assert secret not in response.text
+
+
+# The drivers whose connection a silent server cannot hold past CONNECT_TIMEOUT.
+CONNECTING_DRIVERS = [
+    ("sync", "postgresql+psycopg"),
+    ("async", "postgresql+asyncpg"),
+    ("sync", "mysql+pymysql"),
+]
+
+
+@pytest.mark.parametrize(
+    ("database_api", "scheme"), CONNECTING_DRIVERS, ids=[scheme for _, scheme in CONNECTING_DRIVERS]
+)
+def test_a_database_that_never_answers_is_a_503_after_the_connect_timeout(
+    service_projects, tmp_path, database_api, scheme
+):
+    # A port that takes connections and never answers: the kernel completes the TCP
+    # handshakes of its backlog, and nobody reads the driver's first message or sends
+    # the server's greeting.
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
+        port = silent.getsockname()[1]
+        url = f"{scheme}://app:secret@127.0.0.1:{port}/app"
+        project = service_projects("sqlite", database_api)
+        settings = {"CONNECT_TIMEOUT": "2", "STATEMENT_TIMEOUT": "2"}
+        with serving(project, url, tmp_path / "uvicorn.log", env=settings) as client:
+            # Without a limit the request would wait for as long as the connection
+            # stays open: the client gives up first.
+            response = client.get("/items", timeout=20)
+    assert response.status_code == 503, response.text
+    assert response.json()["detail"] == "The database is unavailable; try again later."
 
 
 # --- property-based: requests built from /openapi.json -------------------------------------
@@ -978,6 +1015,10 @@ def test_cors_answers_the_configured_origins_only(service_project, tmp_path, mon
             assert response.status_code == 200, response.text
             assert response.headers["access-control-allow-origin"] == origin
             assert "POST" in response.headers["access-control-allow-methods"]
+            # No cookies or HTTP auth of a signed-in user ride along a page's calls.
+            assert "access-control-allow-credentials" not in response.headers
+            # Preflights too pass through the request ID middleware, outermost.
+            assert response.headers["x-request-id"], response.headers
         for origin in ("https://evil.example.com", "http://app.example.com", "null"):
             response = preflight(client, origin)
             assert "access-control-allow-origin" not in response.headers, origin

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import TEMPLATE_DIR, alembic, python, run, serving
+from tests.helpers import TEMPLATE_DIR, Service, alembic, python, run, serving
 from tests.postgres import free_port
 
 PACKAGE = "my_service"
@@ -24,8 +26,10 @@ PACKAGE = "my_service"
 # worker thread (a sync route), so its line shows the request ID reaches threads too.
 FAILING_ROUTER = """\
 import logging
+from collections.abc import Iterator
 
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 
 router = APIRouter(prefix="/failing")
 logger = logging.getLogger(__name__)
@@ -35,6 +39,15 @@ logger = logging.getLogger(__name__)
 def fail() -> None:
     logger.warning("about to fail")
     raise RuntimeError("a bug with a secret detail")
+
+
+@router.get("/midway")
+def fail_midway() -> StreamingResponse:
+    def lines() -> Iterator[bytes]:
+        yield b"first line\\n"
+        raise RuntimeError("a bug after the answer started")
+
+    return StreamingResponse(lines(), media_type="text/plain")
 """
 TRACEBACK = "Traceback (most recent call last)"
 RANDOM_ID = re.compile(r"[0-9a-f]{32}")
@@ -105,11 +118,15 @@ def test_json_logs_carry_each_requests_id_and_one_traceback_per_error(failing_pr
         assert body["request_id"] == response.headers["x-request-id"], body
         if detail:
             assert body["detail"] == detail
+    # The 405 still says which methods the path takes.
+    assert "GET" in wrong_method.headers["allow"], wrong_method.headers
 
     logged = records(log)
     by_request: dict[str, list[dict]] = {}
     for record in logged:
         assert {"time", "level", "logger", "message", "request_id"} <= record.keys(), record
+        # UTC, saying so: a collector reads the time without knowing the host's zone.
+        assert record["time"].endswith("+00:00"), record
         by_request.setdefault(record["request_id"], []).append(record)
     # Each request has its access line, with its ID, instead of uvicorn's.
     for response in (kept, replaced, too_long, generated, failed, missing, wrong_method):
@@ -147,6 +164,9 @@ def test_text_logs_are_lines_for_people_from_the_images_command(failing_project,
     ) as client:
         assert client.get("/health", headers={"X-Request-ID": "text-1"}).status_code == 200
         assert client.get("/failing", headers={"X-Request-ID": "text-2"}).status_code == 500
+        # A path whose %0A, decoded, would start a line of its own.
+        forging = client.get("/items%0Aforged-line", headers={"X-Request-ID": "text-3"})
+        assert forging.status_code == 404
     output = log.read_text()
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
     assert re.search(
@@ -163,6 +183,67 @@ def test_text_logs_are_lines_for_people_from_the_images_command(failing_project,
     ), output
     assert output.count(TRACEBACK) == 1, output
     assert '"GET /health HTTP/1.1" 200' not in output  # uvicorn's access line
+    assert re.search(
+        rf"^{stamp} INFO {PACKAGE}\.access \[text-3\] GET /items%0Aforged-line 404 [0-9.]+ms$",
+        output,
+        re.M,
+    ), output
+    assert "\nforged-line" not in output, output
+
+
+def test_an_error_after_the_answer_started_is_logged_once_and_cuts_it(failing_project, tmp_path):
+    log = tmp_path / "uvicorn.log"
+    with serving(
+        failing_project, sqlite_url(tmp_path), log, env={"LOG_FORMAT": "json", "LOG_LEVEL": "INFO"}
+    ) as client:
+        # The status line and the first chunk are sent: the client can only be told by
+        # the answer being cut short, not by a second answer.
+        with pytest.raises(httpx.RemoteProtocolError):
+            with client.stream(
+                "GET", "/failing/midway", headers={"X-Request-ID": "midway-1"}
+            ) as response:
+                assert response.status_code == 200
+                assert response.headers["x-request-id"] == "midway-1"
+                response.read()
+        assert client.get("/health").status_code == 200
+    logged = records(log)
+    errors = [record for record in logged if "exception" in record]
+    assert len(errors) == 1, errors
+    assert errors[0]["request_id"] == "midway-1"
+    assert "RuntimeError: a bug after the answer started" in errors[0]["exception"]
+    assert log.read_text().count(TRACEBACK) == 1, log.read_text()
+    [access] = [
+        record
+        for record in logged
+        if record["logger"] == f"{PACKAGE}.access" and record["request_id"] == "midway-1"
+    ]
+    assert access["status"] == 200, access
+
+
+def test_log_level_warning_leaves_out_uvicorns_info_lines_and_access_lines(
+    failing_project, tmp_path
+):
+    log = tmp_path / "uvicorn.log"
+    service = Service(
+        failing_project,
+        sqlite_url(tmp_path),
+        log,
+        env={"LOG_FORMAT": "json", "LOG_LEVEL": "WARNING"},
+    )
+    service.start()
+    try:
+        with httpx.Client(base_url=service.base_url, timeout=30) as client:
+            assert client.get("/failing", headers={"X-Request-ID": "quiet-1"}).status_code == 500
+    finally:
+        exit_code = service.stop()
+    assert exit_code == -signal.SIGTERM, service.output()
+    # Only the failing route's warning and its error: none of uvicorn's startup and
+    # shutdown lines, no access line (all at INFO).
+    logged = [(record["level"], record["logger"], record["request_id"]) for record in records(log)]
+    assert logged == [
+        ("WARNING", f"{PACKAGE}.resources.failing.router", "quiet-1"),
+        ("ERROR", f"{PACKAGE}.api.request_context", "quiet-1"),
+    ], logged
 
 
 def test_no_log_line_shows_the_database_password(failing_project, tmp_path):

@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import time
+from urllib.parse import quote
 
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,6 +43,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         current = incoming_request_id(scope) or secrets.token_hex(16)
+        # Percent-encoded, as in uvicorn's own access line: a decoded %0A in a path would
+        # start a forged line in a text log.
+        path = quote(scope["path"])
         token = request_id.set(current)
         started = time.perf_counter()
         status = 500
@@ -64,7 +68,7 @@ class RequestContextMiddleware:
             # The one traceback of the error: logged here, with the request's ID, and not
             # raised on to Starlette and uvicorn, which would each log it again. The client
             # gets no detail of it, only the ID to quote.
-            logger.exception("Unhandled error: %s %s", scope["method"], scope["path"])
+            logger.exception("Unhandled error: %s %s", scope["method"], path)
             if not response_started:
                 response = JSONResponse(
                     status_code=500, content=error_content("Internal Server Error")
@@ -75,12 +79,12 @@ class RequestContextMiddleware:
             access_logger.info(
                 "%s %s %d %.1fms",
                 scope["method"],
-                scope["path"],
+                path,
                 status,
                 duration_ms,
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": path,
                     "status": status,
                     "duration_ms": duration_ms,
                 },

@@ -100,7 +100,14 @@ def time_limits(settings: Settings) -> dict[str, Any]:
         }
     if url.get_backend_name() == "mysql":
         # mysqlclient takes whole seconds; PyMySQL, aiomysql and asyncmy take them too.
-        return {"connect_timeout": max(1, math.ceil(settings.connect_timeout))}
+        limits: dict[str, Any] = {"connect_timeout": max(1, math.ceil(settings.connect_timeout))}
+        if driver == "pymysql":
+            # PyMySQL's connect_timeout covers the TCP connection only: a server that
+            # takes it and never sends its greeting would hold the request forever. So
+            # every read has a limit, past STATEMENT_TIMEOUT (where MariaDB stops any
+            # statement, MySQL a SELECT): a server that stopped answering reaches it.
+            limits["read_timeout"] = settings.statement_timeout + settings.connect_timeout
+        return limits
     return {}
 
 
