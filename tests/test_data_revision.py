@@ -111,7 +111,8 @@ def expand_and_write_data_revision(project: Path, env) -> tuple[Path, Path, str]
 
 def sync_engine(url: str):
     """An engine for the test's own queries: an async project's database by a sync driver."""
-    return create_engine(url.replace("+asyncpg", "+psycopg", 1), poolclass=pool.NullPool)
+    url = url.replace("+asyncpg", "+psycopg", 1).replace("+aiomysql", "+pymysql", 1)
+    return create_engine(url, poolclass=pool.NullPool)
 
 
 def seed(url: str, count: int) -> None:
@@ -138,10 +139,15 @@ def query(url: str, sql: str):
 
 def unmoved_rows(url: str, up_to: int) -> int:
     """Seeded rows whose name is not split as the README's update splits it."""
+    # MySQL's || is OR (unless sql_mode says PIPES_AS_CONCAT); CONCAT() is its join.
+    if url.startswith("mysql"):
+        joined = "CONCAT(first_name, ' ', last_name)"
+    else:
+        joined = "first_name || ' ' || last_name"
     (count,) = query(
         url,
         f"SELECT count(*) FROM item WHERE id <= {up_to} AND (first_name IS NULL"
-        " OR name <> first_name || ' ' || last_name OR first_name NOT LIKE 'first%'"
+        f" OR name <> {joined} OR first_name NOT LIKE 'first%'"
         " OR last_name NOT LIKE 'last%')",
     )[0]
     return count
@@ -410,3 +416,156 @@ def test_several_tables_need_table_and_a_folder_not_the_service_is_refused(
         assert list(tmp_path.iterdir()) == []
     finally:
         shutil.rmtree(models)
+
+
+# MariaDB (the MySQL backend): no transactional DDL, and a row lock held by another
+# session stops the move halfway, so a failed move and its re-run are real ones.
+MARIADB_ROWS = 20_000
+# A row of the 13th batch, which another session holds locked while the move runs.
+LOCKED_ROW = 12_345
+DONE_BEFORE_THE_LOCK = 12_000
+
+
+def upgrade_until(project: Path, env, line_seen: str) -> subprocess.Popen:
+    """``alembic upgrade head`` started in a process of its own, returned once it printed
+    a line holding ``line_seen``; what it printed so far is in ``.printed``."""
+    command = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    full_env = child_environment({"PATH": f"{BIN_DIR}{os.pathsep}{os.environ['PATH']}", **env})
+    upgrade = subprocess.Popen(
+        command, cwd=project, env=full_env, stderr=subprocess.PIPE, text=True
+    )
+    upgrade.printed = []
+    for line in upgrade.stderr:
+        upgrade.printed.append(line)
+        if line_seen in line:
+            return upgrade
+    upgrade.wait()
+    raise AssertionError(f"the upgrade ended before {line_seen!r}:\n{''.join(upgrade.printed)}")
+
+
+def kill_the_blocked_update(connection) -> None:
+    """End, from the server side, the session whose UPDATE of ``item`` waits for
+    ``connection``'s row lock (the login user may kill its own sessions)."""
+    waiting = text(
+        "SELECT id FROM information_schema.processlist"
+        " WHERE id <> CONNECTION_ID() AND info LIKE 'UPDATE item %'"
+    )
+    for _ in range(600):
+        blocked = connection.execute(waiting).scalars().all()
+        if blocked:
+            (session,) = blocked
+            connection.execute(text(f"KILL CONNECTION {int(session)}"))
+            return
+        threading.Event().wait(0.1)
+    raise AssertionError("no UPDATE of item waited for the locked row")
+
+
+@pytest.fixture(scope="module", params=["sync", "async"])
+def mariadb_moved(request, mariadb_server, tmp_path_factory):
+    """The README's example on MariaDB (each database API): a move stopped halfway by a
+    row that another session holds locked (its session killed, as a failed deploy would
+    end), then run again. (project, DATABASE_URL, the columns' revision, the generated
+    revision's text, (the stopped run's output, exit code, rows moved when it stopped,
+    alembic current then), the re-run's output)."""
+    database_api = request.param
+    out = tmp_path_factory.mktemp(f"data-revision-mariadb-{database_api}")
+    bake_url = "mysql+pymysql://app:secret@127.0.0.1:9/app"
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            output_dir=str(out),
+            extra_context={
+                "database_url": for_database_api(bake_url, database_api),
+                "database_api": database_api,
+            },
+        )
+    )
+    url = for_database_api(
+        mariadb_server.create_database(f"data_revision_{database_api}"), database_api
+    )
+    env = {"DATABASE_URL": url}
+    alembic(project, "upgrade", "head", env=env)
+    seed(url, MARIADB_ROWS)
+    columns, data, _ = expand_and_write_data_revision(project, env)
+    generated = data.read_text()
+    fill_in_loop_body(data, readme_loop_body(project))
+    alembic(project, "upgrade", revision_id(columns.read_text()), env=env)
+
+    engine = sync_engine(url)
+    try:
+        with engine.connect() as locker:
+            locker.execute(text(f"SELECT id FROM item WHERE id = {LOCKED_ROW} FOR UPDATE"))
+            upgrade = upgrade_until(project, env, f"{DONE_BEFORE_THE_LOCK} rows done")
+            try:
+                kill_the_blocked_update(locker)
+                stopped = "".join(upgrade.printed) + upgrade.stderr.read()
+                stopped_code = upgrade.wait()
+            finally:
+                upgrade.kill()
+                upgrade.wait()
+            locker.rollback()
+        moved_when_stopped = query(url, "SELECT count(*) FROM item WHERE first_name IS NOT NULL")
+        current_when_stopped = alembic(project, "current", env=env).stdout
+    finally:
+        engine.dispose()
+    rerun = alembic(project, "upgrade", "head", env=env).stderr
+    return (
+        project,
+        url,
+        columns,
+        generated,
+        (stopped, stopped_code, moved_when_stopped[0][0], current_when_stopped),
+        rerun,
+    )
+
+
+def test_mariadb_writes_the_same_revision(mariadb_moved):
+    project, _, _, generated, *_ = mariadb_moved
+    assert "\nmoves_data = True\n" in generated
+    assert "with op.get_context().autocommit_block():" in generated
+    run([str(BIN_DIR / "ruff"), "check", "."], cwd=project)
+    run([str(BIN_DIR / "ruff"), "format", "--check", "."], cwd=project)
+
+
+def test_mariadb_commits_each_batch_before_a_move_stops(mariadb_moved):
+    """The batches done before the locked row stay moved when the move dies; the one it
+    died in is rolled back whole, and the database stays at the revision before."""
+    _, _, columns, _, (stopped, code, moved_then, current_then), _ = mariadb_moved
+    assert code != 0, stopped
+    assert PROGRESS.findall(stopped)[-1] == ("12000", "12000"), stopped
+    assert moved_then == DONE_BEFORE_THE_LOCK
+    assert current_then.split() == [revision_id(columns.read_text())]
+
+
+def test_mariadb_runs_a_stopped_move_again_to_the_end(mariadb_moved):
+    project, url, _, _, _, rerun = mariadb_moved
+    assert PROGRESS.findall(rerun) == [
+        (str(BATCH_SIZE * n), str(BATCH_SIZE * n)) for n in range(1, MARIADB_ROWS // BATCH_SIZE + 1)
+    ], rerun
+    assert unmoved_rows(url, MARIADB_ROWS) == 0
+    (first, last) = query(url, f"SELECT first_name, last_name FROM item WHERE id = {LOCKED_ROW}")[0]
+    assert (first, last) == (f"first{LOCKED_ROW}", f"last{LOCKED_ROW}")
+    assert "(head)" in alembic(project, "current", env={"DATABASE_URL": url}).stdout
+
+
+def test_mariadb_downgrade_leaves_the_rows_and_upgrades_again(mariadb_moved):
+    project, url, *_ = mariadb_moved
+    env = {"DATABASE_URL": url}
+    downgrade = alembic(project, "downgrade", "-1", env=env).stderr
+    try:
+        assert DOWNGRADE_SAYS in downgrade, downgrade
+        assert unmoved_rows(url, MARIADB_ROWS) == 0, "the downgrade changed the moved rows"
+    finally:
+        again = alembic(project, "upgrade", "head", env=env).stderr
+    # Run over rows already moved, it changes none and still pages through them all.
+    assert len(PROGRESS.findall(again)) == MARIADB_ROWS // BATCH_SIZE, again
+    assert unmoved_rows(url, MARIADB_ROWS) == 0
+
+
+def test_mariadb_project_passes_its_tests_and_alembic_check_after_the_move(mariadb_moved):
+    project, url, *_ = mariadb_moved
+    env = {"DATABASE_URL": url}
+    check = alembic(project, "check", env=env)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    assert_all_passed(baked_tests(project, env=env))
