@@ -418,10 +418,11 @@ def test_several_tables_need_table_and_a_folder_not_the_service_is_refused(
         shutil.rmtree(models)
 
 
-# MariaDB (the MySQL backend): no transactional DDL, and a row lock held by another
-# session stops the move halfway, so a failed move and its re-run are real ones.
-MARIADB_ROWS = 20_000
-# A row of the 13th batch, which another session holds locked while the move runs.
+# A move stopped halfway, on the server databases: a row of the 13th batch is held locked
+# by another session. On PostgreSQL the migration gives up on the lock (its lock_timeout);
+# MariaDB (no transactional DDL, no such timeout) has the blocked session killed, as a
+# failed deploy would end it. Then the move runs again.
+STOPPED_ROWS = 20_000
 LOCKED_ROW = 12_345
 DONE_BEFORE_THE_LOCK = 12_000
 
@@ -444,7 +445,7 @@ def upgrade_until(project: Path, env, line_seen: str) -> subprocess.Popen:
 
 
 def kill_the_blocked_update(connection) -> None:
-    """End, from the server side, the session whose UPDATE of ``item`` waits for
+    """End, from the server side, the MariaDB session whose UPDATE of ``item`` waits for
     ``connection``'s row lock (the login user may kill its own sessions)."""
     waiting = text(
         "SELECT id FROM information_schema.processlist"
@@ -460,16 +461,20 @@ def kill_the_blocked_update(connection) -> None:
     raise AssertionError("no UPDATE of item waited for the locked row")
 
 
-@pytest.fixture(scope="module", params=["sync", "async"])
-def mariadb_moved(request, mariadb_server, tmp_path_factory):
-    """The README's example on MariaDB (each database API): a move stopped halfway by a
-    row that another session holds locked (its session killed, as a failed deploy would
-    end), then run again. (project, DATABASE_URL, the columns' revision, the generated
-    revision's text, (the stopped run's output, exit code, rows moved when it stopped,
-    alembic current then), the re-run's output)."""
-    database_api = request.param
-    out = tmp_path_factory.mktemp(f"data-revision-mariadb-{database_api}")
-    bake_url = "mysql+pymysql://app:secret@127.0.0.1:9/app"
+@pytest.fixture(scope="module", params=["mariadb-sync", "mariadb-async", "postgresql-sync"])
+def stopped_move(request, tmp_path_factory):
+    """The README's example on a server database (each database API on MariaDB): the move
+    stopped halfway by a locked row, then run again. (project, DATABASE_URL, the columns'
+    revision, the data revision, the generated text, (the stopped run's output, exit code,
+    rows moved when it stopped, alembic current then), the re-run's output)."""
+    backend, database_api = request.param.split("-")
+    out = tmp_path_factory.mktemp(f"data-revision-stopped-{request.param}")
+    if backend == "mariadb":
+        server = request.getfixturevalue("mariadb_server")
+        bake_url = "mysql+pymysql://app:secret@127.0.0.1:9/app"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        bake_url = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
     project = Path(
         cookiecutter(
             str(TEMPLATE_DIR),
@@ -481,12 +486,10 @@ def mariadb_moved(request, mariadb_server, tmp_path_factory):
             },
         )
     )
-    url = for_database_api(
-        mariadb_server.create_database(f"data_revision_{database_api}"), database_api
-    )
+    url = for_database_api(server.create_database(f"stopped_move_{database_api}"), database_api)
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
-    seed(url, MARIADB_ROWS)
+    seed(url, STOPPED_ROWS)
     columns, data, _ = expand_and_write_data_revision(project, env)
     generated = data.read_text()
     fill_in_loop_body(data, readme_loop_body(project))
@@ -496,9 +499,12 @@ def mariadb_moved(request, mariadb_server, tmp_path_factory):
     try:
         with engine.connect() as locker:
             locker.execute(text(f"SELECT id FROM item WHERE id = {LOCKED_ROW} FOR UPDATE"))
-            upgrade = upgrade_until(project, env, f"{DONE_BEFORE_THE_LOCK} rows done")
+            upgrade = upgrade_until(
+                project, env | {"MIGRATION_LOCK_TIMEOUT": "1s"}, f"{DONE_BEFORE_THE_LOCK} rows done"
+            )
             try:
-                kill_the_blocked_update(locker)
+                if backend == "mariadb":
+                    kill_the_blocked_update(locker)
                 stopped = "".join(upgrade.printed) + upgrade.stderr.read()
                 stopped_code = upgrade.wait()
             finally:
@@ -514,57 +520,66 @@ def mariadb_moved(request, mariadb_server, tmp_path_factory):
         project,
         url,
         columns,
+        data,
         generated,
         (stopped, stopped_code, moved_when_stopped[0][0], current_when_stopped),
         rerun,
     )
 
 
-def test_mariadb_writes_the_same_revision(mariadb_moved):
-    project, _, _, generated, *_ = mariadb_moved
+def test_a_server_bake_writes_the_same_revision(stopped_move):
+    project, _, _, _, generated, *_ = stopped_move
     assert "\nmoves_data = True\n" in generated
     assert "with op.get_context().autocommit_block():" in generated
     run([str(BIN_DIR / "ruff"), "check", "."], cwd=project)
     run([str(BIN_DIR / "ruff"), "format", "--check", "."], cwd=project)
 
 
-def test_mariadb_commits_each_batch_before_a_move_stops(mariadb_moved):
-    """The batches done before the locked row stay moved when the move dies; the one it
-    died in is rolled back whole, and the database stays at the revision before."""
-    _, _, columns, _, (stopped, code, moved_then, current_then), _ = mariadb_moved
+def test_a_move_stopped_halfway_keeps_its_committed_batches(stopped_move):
+    """The batches done before the locked row stay moved when the move fails; the one it
+    failed in is rolled back, and the database stays at the revision before. The error
+    says so, not that the failing revision was rolled back whole."""
+    _, _, columns, data, _, (stopped, code, moved_then, current_then), _ = stopped_move
     assert code != 0, stopped
     assert PROGRESS.findall(stopped)[-1] == ("12000", "12000"), stopped
     assert moved_then == DONE_BEFORE_THE_LOCK
-    assert current_then.split() == [revision_id(columns.read_text())]
+    columns_id = revision_id(columns.read_text())
+    assert current_then.split() == [columns_id]
+    assert stopped.strip().splitlines()[-1] == (
+        "error: the migration stopped at the revision it had before this run;"
+        f" data revision {revision_id(data.read_text())} commits each batch as it goes, so"
+        " the batches done before it failed stay done: running it again must skip them."
+        " Fix the revision, then run `alembic upgrade head` again."
+    ), stopped[-3000:]
 
 
-def test_mariadb_runs_a_stopped_move_again_to_the_end(mariadb_moved):
-    project, url, _, _, _, rerun = mariadb_moved
+def test_a_stopped_move_runs_again_to_the_end(stopped_move):
+    project, url, *_, rerun = stopped_move
     assert PROGRESS.findall(rerun) == [
-        (str(BATCH_SIZE * n), str(BATCH_SIZE * n)) for n in range(1, MARIADB_ROWS // BATCH_SIZE + 1)
+        (str(BATCH_SIZE * n), str(BATCH_SIZE * n)) for n in range(1, STOPPED_ROWS // BATCH_SIZE + 1)
     ], rerun
-    assert unmoved_rows(url, MARIADB_ROWS) == 0
+    assert unmoved_rows(url, STOPPED_ROWS) == 0
     (first, last) = query(url, f"SELECT first_name, last_name FROM item WHERE id = {LOCKED_ROW}")[0]
     assert (first, last) == (f"first{LOCKED_ROW}", f"last{LOCKED_ROW}")
     assert "(head)" in alembic(project, "current", env={"DATABASE_URL": url}).stdout
 
 
-def test_mariadb_downgrade_leaves_the_rows_and_upgrades_again(mariadb_moved):
-    project, url, *_ = mariadb_moved
+def test_a_moved_server_database_downgrades_and_upgrades_again(stopped_move):
+    project, url, *_ = stopped_move
     env = {"DATABASE_URL": url}
     downgrade = alembic(project, "downgrade", "-1", env=env).stderr
     try:
         assert DOWNGRADE_SAYS in downgrade, downgrade
-        assert unmoved_rows(url, MARIADB_ROWS) == 0, "the downgrade changed the moved rows"
+        assert unmoved_rows(url, STOPPED_ROWS) == 0, "the downgrade changed the moved rows"
     finally:
         again = alembic(project, "upgrade", "head", env=env).stderr
     # Run over rows already moved, it changes none and still pages through them all.
-    assert len(PROGRESS.findall(again)) == MARIADB_ROWS // BATCH_SIZE, again
-    assert unmoved_rows(url, MARIADB_ROWS) == 0
+    assert len(PROGRESS.findall(again)) == STOPPED_ROWS // BATCH_SIZE, again
+    assert unmoved_rows(url, STOPPED_ROWS) == 0
 
 
-def test_mariadb_project_passes_its_tests_and_alembic_check_after_the_move(mariadb_moved):
-    project, url, *_ = mariadb_moved
+def test_the_project_passes_its_tests_and_alembic_check_after_a_stopped_move(stopped_move):
+    project, url, *_ = stopped_move
     env = {"DATABASE_URL": url}
     check = alembic(project, "check", env=env)
     assert "No new upgrade operations detected" in check.stdout + check.stderr
