@@ -913,19 +913,20 @@ def failure_explained() -> Iterator:
             if reached
             else "at the revision it had before this run"
         )
-        data_revision = failing_data_revision(error)
-        if data_revision:
-            undone = (
-                f"data revision {data_revision} commits each batch as it goes, so the batches"
-                " done before it failed stay done: running it again must skip them"
-            )
-        elif context.get_impl().transactional_ddl:
+        if context.get_impl().transactional_ddl:
             undone = "the failing revision was rolled back whole"
         else:
             undone = (
                 f"{context.get_impl().__dialect__} commits each CREATE, ALTER or DROP as it"
                 " runs, so what the failing revision changed before it failed is still there:"
                 " undo that by hand (or make the revision safe to run again)"
+            )
+        data_revision = failing_data_revision(error)
+        if data_revision:
+            # Its batches committed on their own, whatever the database does with DDL.
+            undone = (
+                f"data revision {data_revision} commits each batch as it goes, so the batches"
+                " done before it failed stay done: running it again must skip them"
             )
         error.add_note(
             f"error: the migration stopped {where}; {undone}. Fix the revision, then run"
