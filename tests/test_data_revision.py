@@ -528,9 +528,14 @@ def stopped_move(request, tmp_path_factory):
 
 
 def test_a_server_bake_writes_the_same_revision(stopped_move):
-    project, _, _, _, generated, *_ = stopped_move
+    project, url, columns, _, generated, *_ = stopped_move
     assert "\nmoves_data = True\n" in generated
     assert "with op.get_context().autocommit_block():" in generated
+    # Offline SQL from the columns' revision leaves the move out and says so.
+    since_columns = f"{revision_id(columns.read_text())}:head"
+    offline = alembic(project, "upgrade", since_columns, "--sql", env={"DATABASE_URL": url})
+    assert "moves data: run it online" in offline.stderr, offline.stderr
+    assert "UPDATE item SET first_name" not in offline.stdout, offline.stdout
     run([str(BIN_DIR / "ruff"), "check", "."], cwd=project)
     run([str(BIN_DIR / "ruff"), "format", "--check", "."], cwd=project)
 
