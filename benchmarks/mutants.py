@@ -49,6 +49,9 @@ DATA_REVISION_TESTS = "tests/test_data_revision.py"
 DATA_REVISION_STOPPED = (
     f"{DATA_REVISION_TESTS}::test_a_move_stopped_halfway_keeps_its_committed_batches"
 )
+DATA_REVISION_SQLITE_STOPPED = (
+    f"{DATA_REVISION_TESTS}::test_sqlite_a_move_stopped_halfway_keeps_its_batches_and_runs_again"
+)
 TELEMETRY_TESTS = "tests/test_telemetry.py"
 SQUASH = f"{PACKAGE}/database/squash.py"
 SQUASH_TESTS = "tests/test_squash.py"
@@ -1444,6 +1447,7 @@ MUTANTS = [
         (
             f"{DATA_REVISION_TESTS}::test_each_batch_commits_as_it_goes",
             f"{DATA_REVISION_TESTS}::test_a_move_stopped_halfway_keeps_its_committed_batches",
+            DATA_REVISION_SQLITE_STOPPED,
         ),
     ),
     Mutant(
@@ -1507,6 +1511,7 @@ MUTANTS = [
         (
             f"{DATA_REVISION_STOPPED}[postgresql-sync]",
             f"{DATA_REVISION_STOPPED}[mariadb-sync]",
+            DATA_REVISION_SQLITE_STOPPED,
         ),
     ),
     Mutant(

@@ -33,6 +33,7 @@ from tests.helpers import (
     autogenerate,
     baked_tests,
     child_environment,
+    current_revision,
     default_bake_at_head,
     edit,
     for_database_api,
@@ -342,6 +343,46 @@ def test_sqlite_moves_rows_in_batches(sqlite_project):
             path.unlink()
         edit(project / ITEM_MODELS, NEW_COLUMNS[1], NEW_COLUMNS[0])
     assert tree_snapshot(project) == snapshot
+
+
+def test_sqlite_a_move_stopped_halfway_keeps_its_batches_and_runs_again(tmp_path):
+    """A trigger fails the second batch: the first stays moved (each batch commits), the
+    database stays at the columns' revision, the last line says so; the re-run ends it."""
+    project, env = default_bake_at_head(tmp_path)
+    url = env["DATABASE_URL"]
+    seed(url, SQLITE_ROWS)
+    columns, data, _ = expand_and_write_data_revision(project, env)
+    fill_in_loop_body(data, readme_loop_body(project))
+    engine = sync_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "CREATE TRIGGER stop_the_move BEFORE UPDATE OF first_name ON item"
+                    " WHEN NEW.id = 1500 BEGIN SELECT RAISE(ABORT, 'stopped halfway'); END"
+                )
+            )
+        failed = alembic(project, "upgrade", "head", env=env, check=False)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER stop_the_move"))
+    finally:
+        engine.dispose()
+    assert failed.returncode != 0
+    assert PROGRESS.findall(failed.stderr) == [("1000", "1000")], failed.stderr
+    columns_id = revision_id(columns.read_text())
+    assert failed.stderr.strip().splitlines()[-1] == (
+        f"error: the migration stopped at revision {columns_id}, the last that completed;"
+        f" data revision {revision_id(data.read_text())} commits each batch as it goes, so"
+        " the batches done before it failed stay done: running it again must skip them."
+        " Fix the revision, then run `alembic upgrade head` again."
+    ), failed.stderr[-3000:]
+    moved = "SELECT count(*) FROM item WHERE first_name IS NOT NULL"
+    assert query(url, moved)[0][0] == BATCH_SIZE
+    assert current_revision(project, env) == columns_id
+
+    rerun = alembic(project, "upgrade", "head", env=env).stderr
+    assert len(PROGRESS.findall(rerun)) == 3, rerun
+    assert unmoved_rows(url, SQLITE_ROWS) == 0
 
 
 def refused(project: Path, env, *args: str, cwd: Path | None = None) -> str:
