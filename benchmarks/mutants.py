@@ -46,6 +46,12 @@ K8S_CHECKOV = f"{K8S_TESTS}::test_checkov_finds_nothing_beyond_the_skips_it_is_t
 K8S_NO_VALUES = f"{K8S_TESTS}::test_no_manifest_holds_a_database_url_or_a_password"
 DATA_REVISION = f"{PACKAGE}/scaffold/data_revision.py"
 DATA_REVISION_TESTS = "tests/test_data_revision.py"
+DATA_REVISION_STOPPED = (
+    f"{DATA_REVISION_TESTS}::test_a_move_stopped_halfway_keeps_its_committed_batches"
+)
+DATA_REVISION_SQLITE_STOPPED = (
+    f"{DATA_REVISION_TESTS}::test_sqlite_a_move_stopped_halfway_keeps_its_batches_and_runs_again"
+)
 TELEMETRY_TESTS = "tests/test_telemetry.py"
 SQUASH = f"{PACKAGE}/database/squash.py"
 SQUASH_TESTS = "tests/test_squash.py"
@@ -1456,7 +1462,11 @@ MUTANTS = [
         DATA_REVISION,
         "    with op.get_context().autocommit_block():\n",
         "    if True:\n",
-        (f"{DATA_REVISION_TESTS}::test_each_batch_commits_as_it_goes",),
+        (
+            f"{DATA_REVISION_TESTS}::test_each_batch_commits_as_it_goes",
+            f"{DATA_REVISION_TESTS}::test_a_move_stopped_halfway_keeps_its_committed_batches",
+            DATA_REVISION_SQLITE_STOPPED,
+        ),
     ),
     Mutant(
         "data-revision: every row in one batch",
@@ -1466,6 +1476,7 @@ MUTANTS = [
         (
             f"{DATA_REVISION_TESTS}::test_every_row_moves_in_batches_with_a_line_each",
             f"{DATA_REVISION_TESTS}::test_sqlite_moves_rows_in_batches",
+            f"{DATA_REVISION_TESTS}::test_a_stopped_move_runs_again_to_the_end",
         ),
     ),
     Mutant(
@@ -1509,6 +1520,17 @@ MUTANTS = [
         "        with comparing_at_head(config, then=then):\n",
         "        if True:\n",
         (f"{DATA_REVISION_TESTS}::test_models_ahead_of_the_revisions_are_refused",),
+    ),
+    Mutant(
+        "data-revision: a failed move is said to be rolled back whole",
+        f"{PACKAGE}/database/migrations.py",
+        "        if data_revision:\n",
+        "        if False:\n",
+        (
+            f"{DATA_REVISION_STOPPED}[postgresql-sync]",
+            f"{DATA_REVISION_STOPPED}[mariadb-sync]",
+            DATA_REVISION_SQLITE_STOPPED,
+        ),
     ),
     Mutant(
         "squash: the baseline gets a new revision id, not the old head's",

@@ -33,6 +33,7 @@ from tests.helpers import (
     autogenerate,
     baked_tests,
     child_environment,
+    current_revision,
     default_bake_at_head,
     edit,
     for_database_api,
@@ -111,7 +112,8 @@ def expand_and_write_data_revision(project: Path, env) -> tuple[Path, Path, str]
 
 def sync_engine(url: str):
     """An engine for the test's own queries: an async project's database by a sync driver."""
-    return create_engine(url.replace("+asyncpg", "+psycopg", 1), poolclass=pool.NullPool)
+    url = url.replace("+asyncpg", "+psycopg", 1).replace("+aiomysql", "+pymysql", 1)
+    return create_engine(url, poolclass=pool.NullPool)
 
 
 def seed(url: str, count: int) -> None:
@@ -138,10 +140,15 @@ def query(url: str, sql: str):
 
 def unmoved_rows(url: str, up_to: int) -> int:
     """Seeded rows whose name is not split as the README's update splits it."""
+    # MySQL's || is OR (unless sql_mode says PIPES_AS_CONCAT); CONCAT() is its join.
+    if url.startswith("mysql"):
+        joined = "CONCAT(first_name, ' ', last_name)"
+    else:
+        joined = "first_name || ' ' || last_name"
     (count,) = query(
         url,
         f"SELECT count(*) FROM item WHERE id <= {up_to} AND (first_name IS NULL"
-        " OR name <> first_name || ' ' || last_name OR first_name NOT LIKE 'first%'"
+        f" OR name <> {joined} OR first_name NOT LIKE 'first%'"
         " OR last_name NOT LIKE 'last%')",
     )[0]
     return count
@@ -338,6 +345,46 @@ def test_sqlite_moves_rows_in_batches(sqlite_project):
     assert tree_snapshot(project) == snapshot
 
 
+def test_sqlite_a_move_stopped_halfway_keeps_its_batches_and_runs_again(tmp_path):
+    """A trigger fails the second batch: the first stays moved (each batch commits), the
+    database stays at the columns' revision, the last line says so; the re-run ends it."""
+    project, env = default_bake_at_head(tmp_path)
+    url = env["DATABASE_URL"]
+    seed(url, SQLITE_ROWS)
+    columns, data, _ = expand_and_write_data_revision(project, env)
+    fill_in_loop_body(data, readme_loop_body(project))
+    engine = sync_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "CREATE TRIGGER stop_the_move BEFORE UPDATE OF first_name ON item"
+                    " WHEN NEW.id = 1500 BEGIN SELECT RAISE(ABORT, 'stopped halfway'); END"
+                )
+            )
+        failed = alembic(project, "upgrade", "head", env=env, check=False)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER stop_the_move"))
+    finally:
+        engine.dispose()
+    assert failed.returncode != 0
+    assert PROGRESS.findall(failed.stderr) == [("1000", "1000")], failed.stderr
+    columns_id = revision_id(columns.read_text())
+    assert failed.stderr.strip().splitlines()[-1] == (
+        f"error: the migration stopped at revision {columns_id}, the last that completed;"
+        f" data revision {revision_id(data.read_text())} commits each batch as it goes, so"
+        " the batches done before it failed stay done: running it again must skip them."
+        " Fix the revision, then run `alembic upgrade head` again."
+    ), failed.stderr[-3000:]
+    moved = "SELECT count(*) FROM item WHERE first_name IS NOT NULL"
+    assert query(url, moved)[0][0] == BATCH_SIZE
+    assert current_revision(project, env) == columns_id
+
+    rerun = alembic(project, "upgrade", "head", env=env).stderr
+    assert len(PROGRESS.findall(rerun)) == 3, rerun
+    assert unmoved_rows(url, SQLITE_ROWS) == 0
+
+
 def refused(project: Path, env, *args: str, cwd: Path | None = None) -> str:
     """The one error line of a refused ``data-revision``, which changed nothing."""
     before = tree_snapshot(project)
@@ -410,3 +457,176 @@ def test_several_tables_need_table_and_a_folder_not_the_service_is_refused(
         assert list(tmp_path.iterdir()) == []
     finally:
         shutil.rmtree(models)
+
+
+# A move stopped halfway, on the server databases: a row of the 13th batch is held locked
+# by another session. On PostgreSQL the migration gives up on the lock (its lock_timeout);
+# MariaDB (no transactional DDL, no such timeout) has the blocked session killed, as a
+# failed deploy would end it. Then the move runs again.
+STOPPED_ROWS = 20_000
+LOCKED_ROW = 12_345
+DONE_BEFORE_THE_LOCK = 12_000
+
+
+def upgrade_until(project: Path, env, line_seen: str) -> subprocess.Popen:
+    """``alembic upgrade head`` started in a process of its own, returned once it printed
+    a line holding ``line_seen``; what it printed so far is in ``.printed``."""
+    command = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    full_env = child_environment({"PATH": f"{BIN_DIR}{os.pathsep}{os.environ['PATH']}", **env})
+    upgrade = subprocess.Popen(
+        command, cwd=project, env=full_env, stderr=subprocess.PIPE, text=True
+    )
+    upgrade.printed = []
+    for line in upgrade.stderr:
+        upgrade.printed.append(line)
+        if line_seen in line:
+            return upgrade
+    upgrade.wait()
+    raise AssertionError(f"the upgrade ended before {line_seen!r}:\n{''.join(upgrade.printed)}")
+
+
+def kill_the_blocked_update(connection) -> None:
+    """End, from the server side, the MariaDB session whose UPDATE of ``item`` waits for
+    ``connection``'s row lock (the login user may kill its own sessions)."""
+    waiting = text(
+        "SELECT id FROM information_schema.processlist"
+        " WHERE id <> CONNECTION_ID() AND info LIKE 'UPDATE item %'"
+    )
+    for _ in range(600):
+        blocked = connection.execute(waiting).scalars().all()
+        if blocked:
+            (session,) = blocked
+            connection.execute(text(f"KILL CONNECTION {int(session)}"))
+            return
+        threading.Event().wait(0.1)
+    raise AssertionError("no UPDATE of item waited for the locked row")
+
+
+@pytest.fixture(scope="module", params=["mariadb-sync", "mariadb-async", "postgresql-sync"])
+def stopped_move(request, tmp_path_factory):
+    """The README's example on a server database (each database API on MariaDB): the move
+    stopped halfway by a locked row, then run again. (project, DATABASE_URL, the columns'
+    revision, the data revision, the generated text, (the stopped run's output, exit code,
+    rows moved when it stopped, alembic current then), the re-run's output)."""
+    backend, database_api = request.param.split("-")
+    out = tmp_path_factory.mktemp(f"data-revision-stopped-{request.param}")
+    if backend == "mariadb":
+        server = request.getfixturevalue("mariadb_server")
+        bake_url = "mysql+pymysql://app:secret@127.0.0.1:9/app"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        bake_url = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            output_dir=str(out),
+            extra_context={
+                "database_url": for_database_api(bake_url, database_api),
+                "database_api": database_api,
+            },
+        )
+    )
+    url = for_database_api(server.create_database(f"stopped_move_{database_api}"), database_api)
+    env = {"DATABASE_URL": url}
+    alembic(project, "upgrade", "head", env=env)
+    seed(url, STOPPED_ROWS)
+    columns, data, _ = expand_and_write_data_revision(project, env)
+    generated = data.read_text()
+    fill_in_loop_body(data, readme_loop_body(project))
+    alembic(project, "upgrade", revision_id(columns.read_text()), env=env)
+
+    engine = sync_engine(url)
+    try:
+        with engine.connect() as locker:
+            locker.execute(text(f"SELECT id FROM item WHERE id = {LOCKED_ROW} FOR UPDATE"))
+            upgrade = upgrade_until(
+                project, env | {"MIGRATION_LOCK_TIMEOUT": "1s"}, f"{DONE_BEFORE_THE_LOCK} rows done"
+            )
+            try:
+                if backend == "mariadb":
+                    kill_the_blocked_update(locker)
+                stopped = "".join(upgrade.printed) + upgrade.stderr.read()
+                stopped_code = upgrade.wait()
+            finally:
+                upgrade.kill()
+                upgrade.wait()
+            locker.rollback()
+        moved_when_stopped = query(url, "SELECT count(*) FROM item WHERE first_name IS NOT NULL")
+        current_when_stopped = alembic(project, "current", env=env).stdout
+    finally:
+        engine.dispose()
+    rerun = alembic(project, "upgrade", "head", env=env).stderr
+    return (
+        project,
+        url,
+        columns,
+        data,
+        generated,
+        (stopped, stopped_code, moved_when_stopped[0][0], current_when_stopped),
+        rerun,
+    )
+
+
+def test_a_server_bake_writes_the_same_revision(stopped_move):
+    project, url, columns, _, generated, *_ = stopped_move
+    assert "\nmoves_data = True\n" in generated
+    assert "with op.get_context().autocommit_block():" in generated
+    # Offline SQL from the columns' revision leaves the move out and says so.
+    since_columns = f"{revision_id(columns.read_text())}:head"
+    offline = alembic(project, "upgrade", since_columns, "--sql", env={"DATABASE_URL": url})
+    assert "moves data: run it online" in offline.stderr, offline.stderr
+    assert "UPDATE item SET first_name" not in offline.stdout, offline.stdout
+    run([str(BIN_DIR / "ruff"), "check", "."], cwd=project)
+    run([str(BIN_DIR / "ruff"), "format", "--check", "."], cwd=project)
+
+
+def test_a_move_stopped_halfway_keeps_its_committed_batches(stopped_move):
+    """The batches done before the locked row stay moved when the move fails; the one it
+    failed in is rolled back, and the database stays at the revision before. The error
+    says so, not that the failing revision was rolled back whole."""
+    _, _, columns, data, _, (stopped, code, moved_then, current_then), _ = stopped_move
+    assert code != 0, stopped
+    assert PROGRESS.findall(stopped)[-1] == ("12000", "12000"), stopped
+    assert moved_then == DONE_BEFORE_THE_LOCK
+    columns_id = revision_id(columns.read_text())
+    assert current_then.split() == [columns_id]
+    assert stopped.strip().splitlines()[-1] == (
+        "error: the migration stopped at the revision it had before this run;"
+        f" data revision {revision_id(data.read_text())} commits each batch as it goes, so"
+        " the batches done before it failed stay done: running it again must skip them."
+        " Fix the revision, then run `alembic upgrade head` again."
+    ), stopped[-3000:]
+
+
+def test_a_stopped_move_runs_again_to_the_end(stopped_move):
+    project, url, *_, rerun = stopped_move
+    assert PROGRESS.findall(rerun) == [
+        (str(BATCH_SIZE * n), str(BATCH_SIZE * n)) for n in range(1, STOPPED_ROWS // BATCH_SIZE + 1)
+    ], rerun
+    assert unmoved_rows(url, STOPPED_ROWS) == 0
+    (first, last) = query(url, f"SELECT first_name, last_name FROM item WHERE id = {LOCKED_ROW}")[0]
+    assert (first, last) == (f"first{LOCKED_ROW}", f"last{LOCKED_ROW}")
+    assert "(head)" in alembic(project, "current", env={"DATABASE_URL": url}).stdout
+
+
+def test_a_moved_server_database_downgrades_and_upgrades_again(stopped_move):
+    project, url, *_ = stopped_move
+    env = {"DATABASE_URL": url}
+    downgrade = alembic(project, "downgrade", "-1", env=env).stderr
+    try:
+        assert DOWNGRADE_SAYS in downgrade, downgrade
+        assert unmoved_rows(url, STOPPED_ROWS) == 0, "the downgrade changed the moved rows"
+    finally:
+        again = alembic(project, "upgrade", "head", env=env).stderr
+    # Run over rows already moved, it changes none and still pages through them all.
+    assert len(PROGRESS.findall(again)) == STOPPED_ROWS // BATCH_SIZE, again
+    assert unmoved_rows(url, STOPPED_ROWS) == 0
+
+
+def test_the_project_passes_its_tests_and_alembic_check_after_a_stopped_move(stopped_move):
+    project, url, *_ = stopped_move
+    env = {"DATABASE_URL": url}
+    check = alembic(project, "check", env=env)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    assert_all_passed(baked_tests(project, env=env))

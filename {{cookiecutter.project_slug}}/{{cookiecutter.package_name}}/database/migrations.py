@@ -896,8 +896,9 @@ def failure_explained() -> Iterator:
     Each revision runs in a transaction of its own, so the run stops at a revision
     boundary: the revisions before the failing one stay applied. Whether what the failing
     one did before it raised is gone depends on the database: PostgreSQL rolls DDL back
-    with the rest, MySQL commits each CREATE, ALTER or DROP as it runs. Yields the
-    ``on_version_apply`` callback that follows the run.
+    with the rest, MySQL commits each CREATE, ALTER or DROP as it runs. A data revision
+    (``moves_data = True``) commits each batch on every database, so its batches done
+    stay. Yields the ``on_version_apply`` callback that follows the run.
     """
     reached: list[str] = []
 
@@ -920,11 +921,30 @@ def failure_explained() -> Iterator:
                 " runs, so what the failing revision changed before it failed is still there:"
                 " undo that by hand (or make the revision safe to run again)"
             )
+        data_revision = failing_data_revision(error)
+        if data_revision:
+            # Its batches committed on their own, whatever the database does with DDL.
+            undone = (
+                f"data revision {data_revision} commits each batch as it goes, so the batches"
+                " done before it failed stay done: running it again must skip them"
+            )
         error.add_note(
             f"error: the migration stopped {where}; {undone}. Fix the revision, then run"
             " `alembic upgrade head` again."
         )
         raise
+
+
+def failing_data_revision(error: BaseException) -> str | None:
+    """The id of the data revision (``moves_data = True``) that ``error`` was raised in,
+    found among the frames it passed through; None for any other revision."""
+    trace = error.__traceback__
+    while trace is not None:
+        module = trace.tb_frame.f_globals
+        if module.get("moves_data") is True and isinstance(module.get("revision"), str):
+            return module["revision"]
+        trace = trace.tb_next
+    return None
 
 
 @contextmanager
