@@ -979,6 +979,13 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "an invalid pool setting stops the service only in the lifespan, with a traceback",
+        f"{PACKAGE}/main.py",
+        "        PoolSettings()\n",
+        "",
+        ("tests/test_service.py::test_an_invalid_setting_stops_the_service_at_startup_naming_it",),
+    ),
+    Mutant(
         "/health waits for a worker thread like a sync route",
         f"{PACKAGE}/api/health.py",
         "async def health() -> Health:",

@@ -20,6 +20,7 @@ from {{ cookiecutter.package_name }}.database.session import get_engine, get_ses
 from {{ cookiecutter.package_name }}.logging_config import configure_logging
 from {{ cookiecutter.package_name }}.settings import (
     HttpSettings,
+    PoolSettings,
     exit_on_invalid_settings,
     get_settings,
 )
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The engine and the session factory exist before the first request: requests served
     # at once (in threads) would otherwise each build their own, as lru_cache does not lock.
-    # Invalid settings (POOL_SIZE=0, say) stop the service here, before it takes traffic.
+    # A missing or invalid DATABASE_URL stops the service here, before it takes traffic.
     get_sessionmaker()
     # The URL's text hides its password.
     logger.info("Database: %s", get_settings().database_url)
@@ -81,10 +82,12 @@ def create_app() -> FastAPI:
     # A span and request metrics for each request (with OTEL_EXPORTER_OTLP_ENDPOINT).
     instrument_app(app)
 {%- endif %}
-    # Read now: middleware cannot be added once the app serves. An invalid CORS_ORIGINS
-    # stops the import with one line naming it.
+    # Read now: middleware cannot be added once the app serves. An invalid CORS_ORIGINS,
+    # pool size or timeout stops the import with one line naming it (the lifespan, which
+    # reads them again with DATABASE_URL, could only fail with a traceback).
     with exit_on_invalid_settings():
         cors_origins = HttpSettings().cors_origins
+        PoolSettings()
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -33,7 +33,25 @@ SCHEME_REPLACEMENTS = {"postgres": "postgresql+psycopg"}
 {%- endif %}
 
 
-class Settings(BaseSettings):
+class PoolSettings(BaseSettings):
+    """The application's connection pool and its time limits, in seconds (POOL_SIZE=20,
+    STATEMENT_TIMEOUT=2.5, ...). A request that gets no connection within POOL_TIMEOUT
+    is a 503, and so is a statement still running after STATEMENT_TIMEOUT: under load,
+    failing fast beats a queue that only grows. database/session.py applies them.
+
+    Part of ``Settings``; also read on their own when the app is built, which needs no
+    DATABASE_URL, so that an invalid value stops the service before it starts.
+    """
+
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
+
+    pool_size: int = Field(default=10, ge=1)
+    pool_timeout: float = Field(default=30, gt=0)
+    statement_timeout: float = Field(default=30, gt=0)
+    connect_timeout: float = Field(default=10, gt=0)
+
+
+class Settings(PoolSettings):
     model_config = SettingsConfigDict(
         env_file=PROJECT_ROOT / ".env",
         env_file_encoding="utf-8",
@@ -46,15 +64,6 @@ class Settings(BaseSettings):
     # A SQLAlchemy URL; percent-encode special characters in the password. Its repr
     # (and so the settings' repr) shows the password as ***.
     database_url: Annotated[URL, NoDecode]
-
-    # The application's connection pool and its time limits, in seconds (POOL_SIZE=20,
-    # STATEMENT_TIMEOUT=2.5, ...). A request that gets no connection within POOL_TIMEOUT
-    # is a 503, and so is a statement still running after STATEMENT_TIMEOUT: under load,
-    # failing fast beats a queue that only grows. database/session.py applies them.
-    pool_size: int = Field(default=10, ge=1)
-    pool_timeout: float = Field(default=30, gt=0)
-    statement_timeout: float = Field(default=30, gt=0)
-    connect_timeout: float = Field(default=10, gt=0)
 
     @field_validator("database_url", mode="before")
     @classmethod
