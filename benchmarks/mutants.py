@@ -1603,7 +1603,7 @@ MUTANTS = [
     ),
     Mutant(
         "squash: a database at the baseline is told it was left behind",
-        SQUASH,
+        f"{PACKAGE}/database/squashed.py",
         "    unknown = [revision for revision in current if not known(scripts, revision)]",
         "    unknown = list(current)",
         (SQUASH_BEHIND,),

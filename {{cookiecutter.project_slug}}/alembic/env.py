@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy import URL, Connection, Engine, make_url, pool
 {%- endif %}
 
-from {{ cookiecutter.package_name }}.database import autogenerate_filter, migrations, squash
+from {{ cookiecutter.package_name }}.database import autogenerate_filter, migrations, squashed
 from {{ cookiecutter.package_name }}.database.discovery import ModelsLeftOut, import_models
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
 from {{ cookiecutter.package_name }}.settings import (
@@ -152,7 +152,7 @@ def run_migrations(connection: Connection) -> None:
             # locate revision". One line, no traceback (an exit, which failure_explained
             # leaves alone: no revision ran); the version table was read, nothing written.
             current = context.get_context().get_current_heads()
-            left_behind = squash.left_behind(current, context.script)
+            left_behind = squashed.left_behind(current, context.script)
             if left_behind:
                 sys.exit(f"error: {left_behind}")
             context.run_migrations()

@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.api.dependencies import SessionDep
 {%- if cookiecutter.database_api == "async" %}
 from {{ cookiecutter.package_name }}.api.errors import CONNECTION_FAILURES
 {%- endif %}
-from {{ cookiecutter.package_name }}.database.squash import squashed_revisions
+from {{ cookiecutter.package_name }}.database.squashed import squashed_revisions
 from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT
 
 # The project root, the package's parent, holds alembic.ini: found whatever the cwd.

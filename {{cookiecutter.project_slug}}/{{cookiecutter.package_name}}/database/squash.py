@@ -8,7 +8,7 @@ reflected tables are compared with another, empty, throwaway database. The old r
 files move to ``alembic/squashed/<baseline id>/``; nothing is deleted.
 
 A database left behind the baseline, at a revision now under ``alembic/squashed/``, is
-told so by ``left_behind`` (env.py asks it before every online run).
+told so by ``squashed.left_behind`` (env.py asks it before every online run).
 """
 
 import ast
@@ -18,7 +18,7 @@ import asyncio
 import shutil
 import tempfile
 from argparse import Namespace
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from sqlalchemy import URL, MetaData, pool
 from sqlalchemy.schema import sort_tables_and_constraints
 
 from {{ cookiecutter.package_name }}.database.session import create_database_engine
+from {{ cookiecutter.package_name }}.database.squashed import SQUASHED_DIR
 from {{ cookiecutter.package_name }}.database.throwaway import (
     server_url,
     throwaway_database,
@@ -42,7 +43,6 @@ from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, get_settings
 
 ALEMBIC_DIR = PROJECT_ROOT / "alembic"
 VERSIONS_DIR = ALEMBIC_DIR / "versions"
-SQUASHED_DIR = ALEMBIC_DIR / "squashed"
 VERSION_TABLE = "alembic_version"
 # Statements that change rows rather than the schema.
 DML_KEYWORDS = ("insert", "update", "delete", "merge")
@@ -96,48 +96,6 @@ def squash(project: Path, to: str | None = None, drop_data_migrations: bool = Fa
         schema = schema_at(config, target.revision, scratch)
         baseline = write_baseline(config, target, squashed, schema, moved_to, scratch)
     return Squashed(baseline, moved_to, squashed, data_migrations)
-
-
-def left_behind(current: Iterable[str], scripts: ScriptDirectory) -> str | None:
-    """What to tell a database at a revision that ``squash`` replaced, or None.
-
-    Alembic alone says only "Can't locate revision". The files under ``alembic/squashed/``
-    are read only for a revision that ``alembic/versions`` does not know.
-    """
-    unknown = [revision for revision in current if not known(scripts, revision)]
-    baselines = squashed_revisions() if unknown else {}
-    for revision in unknown:
-        if revision in baselines:
-            baseline = baselines[revision]
-            return (
-                f"the database is at revision {revision}, which squash replaced: it was"
-                f" squashed into baseline {baseline} (the old revisions are in"
-                f" alembic/squashed/{baseline}/), and this build cannot upgrade from it."
-                f" Upgrade this database to {baseline} with a build from before the squash,"
-                " or recreate it (README: Squash old revisions into one baseline)"
-            )
-    return None
-
-
-def known(scripts: ScriptDirectory, revision: str) -> bool:
-    try:
-        return scripts.get_revision(revision) is not None
-    except CommandError:
-        return False
-
-
-def squashed_revisions() -> dict[str, str]:
-    """The id of each revision under ``alembic/squashed/``, with the baseline it went into
-    (its folder's name). Read from the files' text: their code is not run."""
-    found = {}
-    for path in sorted(SQUASHED_DIR.glob("*/*.py")):
-        for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.Assign | ast.AnnAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(name, ast.Name) and name.id == "revision" for name in targets):
-                    if isinstance(node.value, ast.Constant):
-                        found[node.value.value] = path.parent.name
-    return found
 
 
 def chosen_revision(scripts: ScriptDirectory, name: str) -> Script:
