@@ -22,6 +22,9 @@ URLS = {"sync": "sqlite:///{}", "async": "sqlite+aiosqlite:///{}"}
 # Exports every tenth of a second, so that a test waits for what it sent only briefly.
 QUICK_EXPORTS = {"OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_METRIC_EXPORT_INTERVAL": "200"}
 # How long a test waits for an export before it gives up (never asserted as a duration).
+# OTEL_SERVICE_NAME as given, and the service name the spans then carry: the project's
+# slug when it is empty, the name given otherwise.
+SERVICE_NAMES = {"sync": ("", "my-service"), "async": ("orders-api", "orders-api")}
 EXPORT_LIMIT = 30
 # Records as opentelemetry-instrumentation-logging leaves them: IDs inside a span, "0"
 # outside one.
@@ -81,7 +84,7 @@ def test_requests_send_their_spans_with_the_sql_and_metrics(
     with otlp_receiver() as receiver:
         env = {
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
-            "OTEL_SERVICE_NAME": "",  # the default: the project's slug
+            "OTEL_SERVICE_NAME": SERVICE_NAMES[database_api][0],
             **QUICK_EXPORTS,
         }
         log = tmp_path / "uvicorn.log"
@@ -128,7 +131,7 @@ def test_requests_send_their_spans_with_the_sql_and_metrics(
     # The SQL span is the request's child, not merely in its trace.
     assert select.parent_span_id == server.span_id
     assert "FROM item" in attribute(select.attributes, "db.statement")
-    assert {name for name, _ in receiver.spans()} == {"my-service"}
+    assert {name for name, _ in receiver.spans()} == {SERVICE_NAMES[database_api][1]}
     # The route's SELECT (SQLite's, through the project's engine): the pool gauge reads
     # that engine's pool, idle again once the responses are sent.
     [point, *_] = receiver.metric_points("db.client.connection.checked_out")
