@@ -239,6 +239,10 @@ def test_the_deployment_rolls_safely_and_runs_locked_down(baked, web_framework, 
     assert probe_path("readinessProbe") == "/ready"
     assert probe_path("livenessProbe") == "/health"
     assert probe_path("startupProbe") == "/health"
+    # Liveness waits while the process starts (imports, the engine, the revisions /ready
+    # reads): a short window would restart a replica that was merely starting, forever.
+    startup = container["startupProbe"]
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 30
     for kind in ("requests", "limits"):
         assert set(container["resources"][kind]) == {"cpu", "memory"}
     assert container["env"] == [
