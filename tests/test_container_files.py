@@ -144,6 +144,36 @@ def test_workflow_reviews_postgresql_revisions_only(projects):
         assert len(reviews) == (backend == "postgresql"), commands
 
 
+def test_compose_trusts_proxy_headers_from_forwarded_allow_ips_only(projects):
+    """Unset, uvicorn's own default (this host only); set, passed on as it is."""
+    project = projects("sqlite", "fastapi")
+    for given, passed in ((None, "127.0.0.1"), ("10.0.0.5", "10.0.0.5")):
+        env = {"FORWARDED_ALLOW_IPS": given} if given else {}
+        services = json.loads(compose_config(project, env).stdout)["services"]
+        assert services["app"]["environment"]["FORWARDED_ALLOW_IPS"] == passed
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
+def test_workflow_migrates_checks_and_round_trips_before_the_tests(projects, backend):
+    """The order tests/test_ci_workflow.py runs them in: the models checked against a
+    database at head, every downgrade run, the tests last."""
+    workflow = yaml.safe_load(
+        (projects(backend, "fastapi") / ".github/workflows/ci.yml").read_text()
+    )
+    lines = [
+        line.strip()
+        for step in workflow["jobs"]["test"]["steps"]
+        for line in step.get("run", "").splitlines()
+    ]
+    assert [line for line in lines if line.startswith("poetry run alembic ")] == [
+        "poetry run alembic upgrade head",
+        "poetry run alembic check",
+        "poetry run alembic downgrade base",
+        "poetry run alembic upgrade head",
+    ]
+    assert lines[-1] == "poetry run pytest"
+
+
 def test_build_context_leaves_out_secrets_environments_and_databases(projects):
     ignored = {
         line.strip()
