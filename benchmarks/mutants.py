@@ -1897,6 +1897,13 @@ MUTANTS = [
             f"{CONTAINER_FILES_TESTS}::test_workflow_migrates_checks_and_round_trips_before_the_tests",
         ),
     ),
+    Mutant(
+        "telemetry: the pool gauge reports 0 whatever the pool holds",
+        f"{PACKAGE}/telemetry.py",
+        "[Observation(engine.pool.checkedout())]",
+        "[Observation(0)]",
+        (TELEMETRY_SYNC, TELEMETRY_ASYNC),
+    ),
 ]
 
 
