@@ -122,6 +122,15 @@ def test_compose_reads_the_password_the_bake_put_in_dotenv(projects, backend):
     assert "secret" not in (project / "compose.yaml").read_text()
 
 
+def test_each_bake_makes_its_own_database_password(projects):
+    """A password every bake shared would be everybody's: each bake draws its own."""
+    passwords = {
+        COMPOSE_PASSWORD.search((projects("postgresql", web) / ".env").read_text()).group()
+        for web in ("fastapi", "none")
+    }
+    assert len(passwords) == 2, passwords
+
+
 @pytest.mark.parametrize("backend", ["postgresql", "mysql"])
 def test_compose_refuses_to_start_without_the_database_password(projects, backend, tmp_path):
     project = tmp_path / "project"
