@@ -1904,6 +1904,27 @@ MUTANTS = [
         "[Observation(0)]",
         (TELEMETRY_SYNC, TELEMETRY_ASYNC),
     ),
+    Mutant(
+        "secrets: every bake's compose database gets the same password",
+        "alembic_service_template/jinja.py",
+        "    return secrets.token_hex(16)\n",
+        '    return "0" * 32\n',
+        (f"{CONTAINER_FILES_TESTS}::test_each_bake_makes_its_own_database_password",),
+    ),
+    Mutant(
+        "secrets: a MySQL bake's .env names POSTGRES_PASSWORD, which compose does not read",
+        f"{PROJECT}/.env",
+        '{{ "POSTGRES_PASSWORD" if backend == "postgresql" else "MYSQL_PASSWORD" }}',
+        '{{ "POSTGRES_PASSWORD" }}',
+        (f"{CONTAINER_FILES_TESTS}::test_compose_reads_the_password_the_bake_put_in_dotenv",),
+    ),
+    Mutant(
+        "k8s: a checkov check skipped without a reason",
+        f"{K8S}/.checkov.yaml",
+        "skip-check:\n",
+        "skip-check:\n  - CKV_K8S_20\n",
+        (f"{K8S_CHECKOV}[fastapi-postgresql]",),
+    ),
 ]
 
 
