@@ -23,10 +23,10 @@ PACKAGE = "my_service"
 URLS = {"sync": "sqlite:///{}", "async": "sqlite+aiosqlite:///{}"}
 # Exports every tenth of a second, so that a test waits for what it sent only briefly.
 QUICK_EXPORTS = {"OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_METRIC_EXPORT_INTERVAL": "200"}
-# How long a test waits for an export before it gives up (never asserted as a duration).
 # OTEL_SERVICE_NAME as given, and the service name the spans then carry: the project's
 # slug when it is empty, the name given otherwise.
 SERVICE_NAMES = {"sync": ("", "my-service"), "async": ("orders-api", "orders-api")}
+# How long a test waits for an export before it gives up (never asserted as a duration).
 EXPORT_LIMIT = 30
 # Records as opentelemetry-instrumentation-logging leaves them: IDs inside a span, "0"
 # outside one.
