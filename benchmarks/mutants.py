@@ -1925,6 +1925,13 @@ MUTANTS = [
         "skip-check:\n  - CKV_K8S_20\n",
         (f"{K8S_CHECKOV}[fastapi-postgresql]",),
     ),
+    Mutant(
+        "the image's API listens on the container's loopback only (a published port gets nothing)",
+        f"{PROJECT}/Dockerfile",
+        "UVICORN_HOST=0.0.0.0",
+        "UVICORN_HOST=127.0.0.1",
+        ("tests/test_docker.py::test_migrate_then_serve",),
+    ),
 ]
 
 
