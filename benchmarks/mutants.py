@@ -61,6 +61,20 @@ SQUASH_BEHIND = f"{SQUASH_TESTS}::test_a_database_behind_the_baseline_is_told_wh
 ROLLING_DEPLOY_TESTS = "tests/test_rolling_deploy.py"
 RENAME_TESTS = "tests/test_rename_detection.py"
 LOGGING_TESTS = "tests/test_service_logging.py"
+CONTAINER_FILES_TESTS = "tests/test_container_files.py"
+SECRETS_TESTS = "tests/test_secrets.py"
+SECRET_ONLY_IN_DOTENV = (
+    f"{SECRETS_TESTS}::test_password_is_in_dot_env_only_and_reaches_the_settings[sync]"
+)
+TELEMETRY_SYNC = f"{TELEMETRY_TESTS}::test_requests_send_their_spans_with_the_sql_and_metrics[sync]"
+TELEMETRY_ASYNC = (
+    f"{TELEMETRY_TESTS}::test_requests_send_their_spans_with_the_sql_and_metrics[async]"
+)
+TELEMETRY_COMPOSE = f"{TELEMETRY_TESTS}::test_compose_runs_a_collector_the_app_sends_to"
+K8S_FASTAPI_JOB = (
+    f"{K8S_TESTS}::test_the_migration_job_runs_the_same_image_locked_down[fastapi-postgresql]"
+)
+K8S_POLICIES = f"{K8S_TESTS}::test_network_policies_let_in_the_api_port_only"
 
 # main.py's CORS middleware, then the request ID middleware added last (outermost).
 CORS_BLOCK = """\
@@ -1942,6 +1956,260 @@ MUTANTS = [
         (
             f"{SERVICE_TESTS}::test_a_database_that_never_answers_is_a_503_after_the_connect_timeout[mysql+pymysql]",
         ),
+    ),
+    # What ships the service: telemetry, compose, the image, Kubernetes, ignore files.
+    Mutant(
+        "telemetry: an empty OTEL_SERVICE_NAME names the service ''",
+        f"{PACKAGE}/telemetry.py",
+        'os.environ.get("OTEL_SERVICE_NAME") or DEFAULT_SERVICE_NAME',
+        'os.environ.get("OTEL_SERVICE_NAME", DEFAULT_SERVICE_NAME)',
+        (TELEMETRY_SYNC,),
+    ),
+    Mutant(
+        "telemetry: metrics measured but never exported",
+        f"{PACKAGE}/telemetry.py",
+        "metric_readers=[reader]",
+        "metric_readers=[]",
+        (TELEMETRY_SYNC,),
+    ),
+    Mutant(
+        "telemetry: the async engine instrumented itself, not its sync_engine (no SQL spans)",
+        f"{PACKAGE}/main.py",
+        '{{ ".sync_engine" if cookiecutter.database_api == "async" }}',
+        "",
+        (TELEMETRY_ASYNC,),
+    ),
+    Mutant(
+        "telemetry: the collector listens on its own loopback only (the app cannot reach it)",
+        f"{PROJECT}/otel-collector.yaml",
+        "endpoint: 0.0.0.0:4318",
+        "endpoint: localhost:4318",
+        (TELEMETRY_COMPOSE,),
+    ),
+    Mutant(
+        "telemetry: the collector has no metrics pipeline",
+        f"{PROJECT}/otel-collector.yaml",
+        "    metrics:\n      receivers: [otlp]\n"
+        "      processors: [batch]\n      exporters: [debug]\n",
+        "",
+        (TELEMETRY_COMPOSE,),
+    ),
+    Mutant(
+        "telemetry: compose points the app at its own localhost, not the collector",
+        f"{PROJECT}/compose.yaml",
+        'OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318"',
+        'OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318"',
+        (TELEMETRY_COMPOSE,),
+    ),
+    Mutant(
+        "compose: migrate starts before the database is healthy",
+        f"{PROJECT}/compose.yaml",
+        "        condition: service_healthy\n",
+        "        condition: service_started\n",
+        (f"{CONTAINER_FILES_TESTS}::test_compose_runs_migrate_once_before_the_app",),
+    ),
+    Mutant(
+        "compose: the SQLite file not on a volume the services share",
+        f"{PROJECT}/compose.yaml",
+        "  volumes:\n    - data:/data\n",
+        "",
+        (f"{CONTAINER_FILES_TESTS}::test_compose_runs_migrate_once_before_the_app",),
+    ),
+    Mutant(
+        "secrets: .env.example holds the bake's password",
+        f"{PROJECT}/.env.example",
+        "DATABASE_URL={{ cookiecutter.__redacted_database_url | dotenv_quoted }}",
+        "DATABASE_URL={{ cookiecutter.database_url | dotenv_quoted }}",
+        (SECRET_ONLY_IN_DOTENV,),
+    ),
+    Mutant(
+        "secrets: the CI workflow runs against the bake's database URL, password and all",
+        f"{PROJECT}/.github/workflows/ci.yml",
+        "      DATABASE_URL: {{ scheme }}://postgres:postgres@localhost:5432/{{ database }}\n",
+        "      DATABASE_URL: {{ cookiecutter.database_url }}\n",
+        (SECRET_ONLY_IN_DOTENV,),
+    ),
+    Mutant(
+        "secrets: .env not git-ignored",
+        f"{PROJECT}/.gitignore",
+        "\n.env\n",
+        "\n",
+        (SECRET_ONLY_IN_DOTENV,),
+    ),
+    Mutant(
+        "secrets: .env.k8s not git-ignored",
+        f"{PROJECT}/.gitignore",
+        ".env.k8s\n",
+        "",
+        (f"{K8S_TESTS}::test_the_readme_command_makes_the_secret_from_a_file_kubectl_reads_as_is",),
+    ),
+    Mutant(
+        "secrets: .env sent to the image's build context",
+        f"{PROJECT}/.dockerignore",
+        "\n.env\n",
+        "\n",
+        (
+            f"{CONTAINER_FILES_TESTS}::test_build_context_leaves_out_secrets_environments_and_databases",
+        ),
+    ),
+    Mutant(
+        "secrets: .env.k8s sent to the image's build context",
+        f"{PROJECT}/.dockerignore",
+        ".env.*\n",
+        "",
+        (f"{K8S_TESTS}::test_the_readme_command_makes_the_secret_from_a_file_kubectl_reads_as_is",),
+    ),
+    Mutant(
+        "k8s: the budget's minAvailable equals the replicas (a node drain never finishes)",
+        f"{K8S}/app/pod-disruption-budget.yaml",
+        "  minAvailable: 1\n",
+        "  minAvailable: 2\n",
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "k8s: no preStop pause (requests still routed to a stopping replica)",
+        f"{K8S}/app/deployment.yaml",
+        '                command: ["sleep", "10"]\n',
+        '                command: ["sleep", "0"]\n',
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "k8s: the API's root filesystem writable",
+        f"{K8S}/app/deployment.yaml",
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: false",
+        (K8S_FASTAPI_JOB,),
+    ),
+    Mutant(
+        "k8s: the Deployment not given the release's image",
+        f"{K8S}/app/kustomization.yaml",
+        "components:\n  - ../release\n",
+        "",
+        (K8S_FASTAPI_JOB,),
+    ),
+    Mutant(
+        "k8s: the Service sends traffic to the migration pod too",
+        f"{K8S}/app/service.yaml",
+        "  selector:\n    app.kubernetes.io/name: {{ cookiecutter.project_slug }}\n"
+        "    app.kubernetes.io/component: api\n",
+        "  selector:\n    app.kubernetes.io/name: {{ cookiecutter.project_slug }}\n",
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "k8s: the Service targets a port the container does not listen on",
+        f"{K8S}/app/service.yaml",
+        "      targetPort: http\n",
+        "      targetPort: 8080\n",
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "k8s: the image's user by name, which runAsNonRoot cannot verify",
+        f"{PROJECT}/Dockerfile",
+        "USER 10001:10001\n",
+        "USER app\n",
+        (K8S_JOB,),
+    ),
+    Mutant(
+        "k8s: the API's network policy lets in every port",
+        f"{K8S}/app/network-policy.yaml",
+        "  ingress:\n    - ports:\n        - port: http\n",
+        "  ingress:\n    - {}\n",
+        (K8S_POLICIES,),
+    ),
+    Mutant(
+        "k8s: the API's network policy selects no API pod",
+        f"{K8S}/app/network-policy.yaml",
+        "      app.kubernetes.io/component: api\n  policyTypes",
+        "      app.kubernetes.io/component: web\n  policyTypes",
+        (K8S_POLICIES,),
+    ),
+    Mutant(
+        "k8s: the API's network policy blocks its way out (the database, DNS)",
+        f"{K8S}/app/network-policy.yaml",
+        'policyTypes: ["Ingress"]',
+        'policyTypes: ["Ingress", "Egress"]',
+        (K8S_POLICIES,),
+    ),
+    Mutant(
+        "k8s: the migration pod lets every connection in",
+        f"{K8S}/migrate/network-policy.yaml",
+        '  policyTypes: ["Ingress"]\n',
+        '  policyTypes: ["Ingress"]\n  ingress:\n    - {}\n',
+        (K8S_POLICIES,),
+    ),
+    Mutant(
+        "telemetry: OTEL_SERVICE_NAME ignored",
+        f"{PACKAGE}/telemetry.py",
+        '{SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME") or DEFAULT_SERVICE_NAME}',
+        "{SERVICE_NAME: DEFAULT_SERVICE_NAME}",
+        (TELEMETRY_ASYNC,),
+    ),
+    Mutant(
+        "compose: the app trusts X-Forwarded-* from every address",
+        f"{PROJECT}/compose.yaml",
+        "FORWARDED_ALLOW_IPS: ${FORWARDED_ALLOW_IPS:-127.0.0.1}",
+        'FORWARDED_ALLOW_IPS: ${FORWARDED_ALLOW_IPS:-"*"}',
+        (
+            f"{CONTAINER_FILES_TESTS}::test_compose_trusts_proxy_headers_from_forwarded_allow_ips_only",
+        ),
+    ),
+    Mutant(
+        "secrets: .env's URL unquoted (python-dotenv expands a $ in the password)",
+        f"{PROJECT}/.env",
+        "normalised_database_url(cookiecutter.database_api) | dotenv_quoted }}",
+        "normalised_database_url(cookiecutter.database_api) }}",
+        ("tests/test_generation.py", SECRET_ONLY_IN_DOTENV),
+    ),
+    Mutant(
+        "k8s: the startup probe gives the process 2 seconds (replicas restart forever)",
+        f"{K8S}/app/deployment.yaml",
+        "            failureThreshold: 30\n",
+        "            failureThreshold: 1\n",
+        (K8S_DEPLOYMENT,),
+    ),
+    Mutant(
+        "the CI workflow never downgrades",
+        f"{PROJECT}/.github/workflows/ci.yml",
+        "          poetry run alembic downgrade base\n",
+        "",
+        (
+            f"{CONTAINER_FILES_TESTS}::test_workflow_migrates_checks_and_round_trips_before_the_tests",
+        ),
+    ),
+    Mutant(
+        "telemetry: the pool gauge reports 0 whatever the pool holds",
+        f"{PACKAGE}/telemetry.py",
+        "[Observation(engine.pool.checkedout())]",
+        "[Observation(0)]",
+        (TELEMETRY_SYNC, TELEMETRY_ASYNC),
+    ),
+    Mutant(
+        "secrets: every bake's compose database gets the same password",
+        "alembic_service_template/jinja.py",
+        "    return secrets.token_hex(16)\n",
+        '    return "0" * 32\n',
+        (f"{CONTAINER_FILES_TESTS}::test_each_bake_makes_its_own_database_password",),
+    ),
+    Mutant(
+        "secrets: a MySQL bake's .env names POSTGRES_PASSWORD, which compose does not read",
+        f"{PROJECT}/.env",
+        '{{ "POSTGRES_PASSWORD" if backend == "postgresql" else "MYSQL_PASSWORD" }}',
+        '{{ "POSTGRES_PASSWORD" }}',
+        (f"{CONTAINER_FILES_TESTS}::test_compose_reads_the_password_the_bake_put_in_dotenv",),
+    ),
+    Mutant(
+        "k8s: a checkov check skipped without a reason",
+        f"{K8S}/.checkov.yaml",
+        "skip-check:\n",
+        "skip-check:\n  - CKV_K8S_20\n",
+        (f"{K8S_CHECKOV}[fastapi-postgresql]",),
+    ),
+    Mutant(
+        "the image's API listens on the container's loopback only (a published port gets nothing)",
+        f"{PROJECT}/Dockerfile",
+        "UVICORN_HOST=0.0.0.0",
+        "UVICORN_HOST=127.0.0.1",
+        ("tests/test_docker.py::test_migrate_then_serve",),
     ),
 ]
 

@@ -122,6 +122,15 @@ def test_compose_reads_the_password_the_bake_put_in_dotenv(projects, backend):
     assert "secret" not in (project / "compose.yaml").read_text()
 
 
+def test_each_bake_makes_its_own_database_password(projects):
+    """A password every bake shared would be everybody's: each bake draws its own."""
+    passwords = {
+        COMPOSE_PASSWORD.search((projects("postgresql", web) / ".env").read_text()).group()
+        for web in ("fastapi", "none")
+    }
+    assert len(passwords) == 2, passwords
+
+
 @pytest.mark.parametrize("backend", ["postgresql", "mysql"])
 def test_compose_refuses_to_start_without_the_database_password(projects, backend, tmp_path):
     project = tmp_path / "project"
@@ -142,6 +151,36 @@ def test_workflow_reviews_postgresql_revisions_only(projects):
         commands = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
         reviews = [command for command in commands if "test_migration_review.py" in command]
         assert len(reviews) == (backend == "postgresql"), commands
+
+
+def test_compose_trusts_proxy_headers_from_forwarded_allow_ips_only(projects):
+    """Unset, uvicorn's own default (this host only); set, passed on as it is."""
+    project = projects("sqlite", "fastapi")
+    for given, passed in ((None, "127.0.0.1"), ("10.0.0.5", "10.0.0.5")):
+        env = {"FORWARDED_ALLOW_IPS": given} if given else {}
+        services = json.loads(compose_config(project, env).stdout)["services"]
+        assert services["app"]["environment"]["FORWARDED_ALLOW_IPS"] == passed
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
+def test_workflow_migrates_checks_and_round_trips_before_the_tests(projects, backend):
+    """The order tests/test_ci_workflow.py runs them in: the models checked against a
+    database at head, every downgrade run, the tests last."""
+    workflow = yaml.safe_load(
+        (projects(backend, "fastapi") / ".github/workflows/ci.yml").read_text()
+    )
+    lines = [
+        line.strip()
+        for step in workflow["jobs"]["test"]["steps"]
+        for line in step.get("run", "").splitlines()
+    ]
+    assert [line for line in lines if line.startswith("poetry run alembic ")] == [
+        "poetry run alembic upgrade head",
+        "poetry run alembic check",
+        "poetry run alembic downgrade base",
+        "poetry run alembic upgrade head",
+    ]
+    assert lines[-1] == "poetry run pytest"
 
 
 def test_build_context_leaves_out_secrets_environments_and_databases(projects):

@@ -105,6 +105,13 @@ def test_migrate_then_serve(docker_daemon, service_image, postgres_server):
         assert ready.status_code == 200, ready.text
         created = httpx.post(f"http://127.0.0.1:{port}/items", json={"name": "boxed"}, timeout=5)
         assert created.status_code == 201, created.text
+        # It listens on every interface (0.0.0.0), as a published port needs, not on the
+        # loopback alone that this host-network test would reach either way.
+        sockets = docker_daemon.docker("exec", name, "cat", "/proc/net/tcp").stdout
+        listening = [
+            line.split()[1] for line in sockets.splitlines()[1:] if line.split()[3] == "0A"
+        ]
+        assert f"00000000:{port:04X}" in listening, sockets
         # The server process itself (PID 1) runs as the image's user.
         owner = docker_daemon.docker("exec", name, "stat", "-c", "%U", "/proc/1").stdout
         assert owner.strip() == "app"

@@ -239,6 +239,10 @@ def test_the_deployment_rolls_safely_and_runs_locked_down(baked, web_framework, 
     assert probe_path("readinessProbe") == "/ready"
     assert probe_path("livenessProbe") == "/health"
     assert probe_path("startupProbe") == "/health"
+    # Liveness waits while the process starts (imports, the engine, the revisions /ready
+    # reads): a short window would restart a replica that was merely starting, forever.
+    startup = container["startupProbe"]
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 30
     for kind in ("requests", "limits"):
         assert set(container["resources"][kind]) == {"cpu", "memory"}
     assert container["env"] == [
@@ -348,6 +352,36 @@ def test_no_manifest_holds_a_database_url_or_a_password(baked, web_framework, ba
                     assert variable["valueFrom"]["secretKeyRef"]["key"] == "DATABASE_URL"
                 else:  # plain settings (LOG_FORMAT): never a URL
                     assert "://" not in variable.get("value", ""), variable
+
+
+def selects(policy: dict, pod_owner: dict) -> bool:
+    """Whether ``policy``'s podSelector picks ``pod_owner``'s pods (matchLabels only)."""
+    selector = policy["spec"]["podSelector"]
+    assert set(selector) == {"matchLabels"}, selector
+    labels = pod_owner["spec"]["template"]["metadata"]["labels"]
+    return selector["matchLabels"].items() <= labels.items()
+
+
+@pytest.mark.parametrize(("web_framework", "backend"), COMBINATIONS, ids=IDS)
+def test_network_policies_let_in_the_api_port_only(baked, web_framework, backend):
+    """Each pod is picked by one policy: the API's lets in its HTTP port and nothing else,
+    the migration's lets nothing in. Neither restricts the way out: the replicas and the
+    Job must reach the database (and DNS), which the manifests do not know."""
+    objects = render(baked(web_framework, backend))
+    policies = [obj for obj in objects if obj["kind"] == "NetworkPolicy"]
+    pod_owners = [obj for obj in objects if obj["kind"] in ("Deployment", "Job")]
+    for owner in pod_owners:
+        (policy,) = [policy for policy in policies if selects(policy, owner)]
+        assert policy["spec"]["policyTypes"] == ["Ingress"], policy
+        assert "egress" not in policy["spec"], policy
+        if owner["kind"] == "Job":
+            assert policy["spec"].get("ingress", []) == [], policy
+            continue
+        (port,) = containers(owner)[0]["ports"]
+        (rule,) = policy["spec"]["ingress"]
+        assert set(rule) == {"ports"}, rule  # from anywhere in the cluster, to this port
+        assert [p["port"] for p in rule["ports"]] in ([port["name"]], [port["containerPort"]])
+    assert len(policies) == len(pod_owners)
 
 
 def readme_block(project: Path, first_command: str) -> list[str]:
