@@ -206,15 +206,9 @@ def upgrade_while_serving(project: Path, env, traffic: Traffic) -> str:
     return output
 
 
-@pytest.fixture(scope="module", params=["sync", "async"])
-def moved(request, postgres_server, tmp_path_factory):
-    """The README's example on PostgreSQL (each database API): 100,000 rows moved while
-    uvicorn serves. (project, DATABASE_URL, data revision, its generated text, upgrade
-    output, the service's answers, the moved rows other connections saw)."""
-    database_api = request.param
-    out = tmp_path_factory.mktemp(f"data-revision-postgres-{database_api}")
-    bake_url = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
-    project = Path(
+def bake_server_project(out: Path, bake_url: str, database_api: str) -> Path:
+    """The default project baked into ``out`` for ``bake_url``'s backend and ``database_api``."""
+    return Path(
         cookiecutter(
             str(TEMPLATE_DIR),
             no_input=True,
@@ -225,6 +219,17 @@ def moved(request, postgres_server, tmp_path_factory):
             },
         )
     )
+
+
+@pytest.fixture(scope="module", params=["sync", "async"])
+def moved(request, postgres_server, tmp_path_factory):
+    """The README's example on PostgreSQL (each database API): 100,000 rows moved while
+    uvicorn serves. (project, DATABASE_URL, data revision, its generated text, upgrade
+    output, the service's answers, the moved rows other connections saw)."""
+    database_api = request.param
+    out = tmp_path_factory.mktemp(f"data-revision-postgres-{database_api}")
+    bake_url = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
+    project = bake_server_project(out, bake_url, database_api)
     url = for_database_api(
         postgres_server.create_database(f"data_revision_{database_api}"), database_api
     )
@@ -516,17 +521,7 @@ def stopped_move(request, tmp_path_factory):
     else:
         server = request.getfixturevalue("postgres_server")
         bake_url = "postgresql+psycopg://app:secret@127.0.0.1:9/app"
-    project = Path(
-        cookiecutter(
-            str(TEMPLATE_DIR),
-            no_input=True,
-            output_dir=str(out),
-            extra_context={
-                "database_url": for_database_api(bake_url, database_api),
-                "database_api": database_api,
-            },
-        )
-    )
+    project = bake_server_project(out, bake_url, database_api)
     url = for_database_api(server.create_database(f"stopped_move_{database_api}"), database_api)
     env = {"DATABASE_URL": url}
     alembic(project, "upgrade", "head", env=env)
