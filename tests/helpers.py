@@ -21,6 +21,8 @@ import httpx
 import pytest
 from cookiecutter.main import cookiecutter
 
+from tests.postgres import free_port
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # Console scripts installed next to the interpreter running the tests (cookiecutter, poetry, ruff).
 BIN_DIR = Path(sys.executable).parent
@@ -603,6 +605,19 @@ def serving(
     assert "Application shutdown complete" in shutdown, output
     assert "Finished server process" in shutdown, output
     assert "Traceback" not in shutdown and "ERROR" not in shutdown, output
+
+
+def refused_start(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """uvicorn started on the project's app with ``env`` added, expected to stop by itself
+    (an invalid setting): its exit status and output."""
+    return subprocess.run(
+        [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
+        cwd=project,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def hand_written_revision(project, message, upgrade, downgrade="pass", env=None) -> Path:

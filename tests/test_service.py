@@ -27,7 +27,14 @@ import httpx
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import TEMPLATE_DIR, add_resource, alembic, revision_files, serving
+from tests.helpers import (
+    TEMPLATE_DIR,
+    add_resource,
+    alembic,
+    refused_start,
+    revision_files,
+    serving,
+)
 from tests.postgres import free_port
 
 PACKAGE = "my_service"
@@ -907,15 +914,7 @@ def test_health_answers_while_every_worker_thread_is_busy(
 def test_an_invalid_setting_stops_the_service_at_startup_naming_it(
     service_project, tmp_path, name, value
 ):
-    env = {"DATABASE_URL": sqlite_url(tmp_path), name: value, "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
-        cwd=service_project,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = refused_start(service_project, {"DATABASE_URL": sqlite_url(tmp_path), name: value})
     assert result.returncode != 0
     # One line, no traceback, before uvicorn starts serving.
     assert result.stderr.startswith(f"error: invalid setting {name}={value!r}: "), result.stderr
@@ -1076,14 +1075,7 @@ def test_forwarded_proto_is_trusted_from_forwarded_allow_ips_only(
 )
 def test_an_invalid_cors_origins_stops_the_service_naming_it(service_project, tmp_path, value):
     env = {"DATABASE_URL": sqlite_url(tmp_path), "CORS_ORIGINS": f"https://ok.example.com,{value}"}
-    result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
-        cwd=service_project,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = refused_start(service_project, env)
     assert result.returncode != 0
     # One line, no traceback.
     assert result.stderr.startswith("error: invalid setting CORS_ORIGINS="), result.stderr

@@ -7,7 +7,6 @@ password in any line, and invalid logging settings stopping startup with one lin
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import TEMPLATE_DIR, Service, alembic, python, run, serving
+from tests.helpers import TEMPLATE_DIR, Service, alembic, python, refused_start, run, serving
 from tests.postgres import free_port
 
 PACKAGE = "my_service"
@@ -269,19 +268,11 @@ def test_no_log_line_shows_the_database_password(failing_project, tmp_path):
 def start(project: Path, tmp_path: Path, **settings: str) -> subprocess.CompletedProcess:
     env = {
         "DATABASE_URL": sqlite_url(tmp_path),
-        "PYTHONDONTWRITEBYTECODE": "1",
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "text",
         **settings,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
-        cwd=project,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return refused_start(project, env)
 
 
 @pytest.mark.parametrize(
