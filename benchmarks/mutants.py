@@ -2053,6 +2053,26 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "image: env.py's squashed-revision check left out (alembic and the app fail to import)",
+        f"{PROJECT}/.dockerignore",
+        "{{ cookiecutter.package_name }}/database/squash.py\n",
+        "{{ cookiecutter.package_name }}/database/squash.py\n"
+        "{{ cookiecutter.package_name }}/database/squashed.py\n",
+        (
+            f"{CONTAINER_FILES_TESTS}::test_build_context_leaves_out_secrets_environments_and_databases",
+            "tests/test_docker.py::test_migrate_then_serve",
+        ),
+    ),
+    Mutant(
+        "image: alembic/squashed/ left out (a database left behind gets Alembic's bare error)",
+        f"{PROJECT}/.dockerignore",
+        "\nk8s/\n",
+        "\nk8s/\nalembic/squashed/\n",
+        (
+            f"{CONTAINER_FILES_TESTS}::test_build_context_leaves_out_secrets_environments_and_databases",
+        ),
+    ),
+    Mutant(
         "secrets: .env.k8s sent to the image's build context",
         f"{PROJECT}/.dockerignore",
         ".env.*\n",

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import BIN_DIR, COMPOSE_PASSWORD, TEMPLATE_DIR, run
+from tests.helpers import BIN_DIR, COMPOSE_PASSWORD, PACKAGE, TEMPLATE_DIR, run
 
 URLS = {
     "sqlite": "sqlite:///my_service.db",
@@ -193,3 +193,7 @@ def test_build_context_leaves_out_secrets_environments_and_databases(projects):
     # What the image is built from stays in the context.
     for needed in ("pyproject.toml", "poetry.lock*", "README.md", "alembic", "alembic.ini"):
         assert needed not in ignored
+    # squash stays out; what env.py and /ready read of its work goes in: they name the
+    # baseline to a database left behind.
+    assert f"{PACKAGE}/database/squash.py" in ignored
+    assert not {f"{PACKAGE}/database/squashed.py", "alembic/squashed/"} & ignored
