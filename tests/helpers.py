@@ -21,8 +21,6 @@ import httpx
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.postgres import free_port
-
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # Console scripts installed next to the interpreter running the tests (cookiecutter, poetry, ruff).
 BIN_DIR = Path(sys.executable).parent
@@ -610,6 +608,10 @@ def serving(
 def refused_start(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """uvicorn started on the project's app with ``env`` added, expected to stop by itself
     (an invalid setting): its exit status and output."""
+    # Imported here: tests.postgres is a pytest plugin (conftest.py), which pytest must
+    # import first to rewrite its asserts.
+    from tests.postgres import free_port
+
     return subprocess.run(
         [sys.executable, "-m", "uvicorn", f"{PACKAGE}.main:app", "--port", str(free_port())],
         cwd=project,
