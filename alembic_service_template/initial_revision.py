@@ -72,7 +72,9 @@ def write_initial_revision(project_dir: Path, package_name: str, dialect_name: s
     # The package's name is the user's: with a long one, the baked lines importing from it
     # may be longer than ruff allows. The project's formatter wraps them, as it does the
     # revision's, so the bake passes its own lint whatever the name.
-    formatter.format_revision(path, project_dir / package_name, project_dir / "tests")
+    formatter.format_revision(
+        path, project_dir / package_name, project_dir / "tests", project_dir / "alembic" / "env.py"
+    )
     return path
 
 

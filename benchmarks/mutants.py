@@ -1639,7 +1639,10 @@ MUTANTS = [
     Mutant(
         "bake: a long package name's import lines left past the line length",
         "alembic_service_template/initial_revision.py",
-        '    formatter.format_revision(path, project_dir / package_name, project_dir / "tests")\n',
+        "    formatter.format_revision(\n"
+        '        path, project_dir / package_name, project_dir / "tests",'
+        ' project_dir / "alembic" / "env.py"\n'
+        "    )\n",
         "    formatter.format_revision(path)\n",
         (
             "tests/test_generation.py::test_supported_answers_bake_a_clean_project"

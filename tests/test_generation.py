@@ -63,6 +63,7 @@ EXPECTED_FILES = [
     "my_service/database/online_ddl.py",
     "my_service/database/session.py",
     "my_service/database/squash.py",
+    "my_service/database/squashed.py",
     "my_service/database/throwaway.py",
     "my_service/database/types.py",
     "my_service/logging_config.py",
